@@ -60,3 +60,12 @@ kernel: tree $(KBUILD)/.config
 
 clean:
 	rm -rf $(OUT)
+
+# eins.ko, built from a copy so the checkout stays free of build products
+MODDIR		:= $(OUT)/eins-$(ARCH)
+EINS_KO		:= $(MODDIR)/eins.ko
+
+module: kernel
+	mkdir -p $(MODDIR)
+	rsync -a --checksum modules/eins/ $(MODDIR)/
+	+$(KMAKE) -j$(JOBS) M=$(MODDIR) modules

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * select: dst = (a cc b) ? x : y for every BPF conditional jump op, with a
+ * 64- or 32-bit compare and b in a register or immediate.  Operands and
+ * payload: see eins_abi.h.
+ *
+ * Proof sequence: the branch the compiler would have written,
+ *	if a cc b goto +2; dst = y; goto +1; dst = x
+ * x86-64: CMP (TEST for BPF_JSET), then MOV + CMOVcc, or one CMOVcc of the
+ * inverse condition when dst already holds x.
+ */
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include "eins.h"
+
+enum { SEL_DST, SEL_A, SEL_X, SEL_Y, SEL_B };
+
+static u8 sel_cc(const struct bpf_kinsn_site *site)
+{
+	return site->variant & EINS_SEL_CC_MASK;
+}
+
+static bool sel_cc_valid(u8 cc)
+{
+	switch (cc) {
+	case BPF_JEQ: case BPF_JNE: case BPF_JSET:
+	case BPF_JGT: case BPF_JGE: case BPF_JLT: case BPF_JLE:
+	case BPF_JSGT: case BPF_JSGE: case BPF_JSLT: case BPF_JSLE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const char *select_validate(struct bpf_kinsn_site *site)
+{
+	bool imm = site->variant & EINS_SEL_IMM;
+
+	if (site->variant & ~EINS_SEL_VARIANTS)
+		return "unknown select variant";
+	if (!sel_cc_valid(sel_cc(site)))
+		return "invalid select condition";
+	if (site->nr_regs != (imm ? 4 : 5))
+		return "select needs 5 operands (4 with an immediate)";
+	if (!imm && site->imm)
+		return "select with register b has a nonzero immediate";
+
+	site->def_regs = BIT(site->regs[SEL_DST]);
+	site->clobber_regs = 0;
+	return NULL;
+}
+
+static int select_gen_proof(const struct bpf_kinsn_site *site,
+			    struct bpf_insn *insn)
+{
+	u8 class = site->variant & EINS_SEL_32 ? BPF_JMP32 : BPF_JMP;
+	u8 dst = site->regs[SEL_DST];
+
+	if (site->variant & EINS_SEL_IMM)
+		insn[0] = BPF_RAW_INSN(class | sel_cc(site) | BPF_K,
+				       site->regs[SEL_A], 0, 2, site->imm);
+	else
+		insn[0] = BPF_RAW_INSN(class | sel_cc(site) | BPF_X,
+				       site->regs[SEL_A], site->regs[SEL_B], 2, 0);
+	insn[1] = BPF_MOV64_REG(dst, site->regs[SEL_Y]);
+	insn[2] = BPF_JMP_A(1);
+	insn[3] = BPF_MOV64_REG(dst, site->regs[SEL_X]);
+	return 4;
+}
+
+#ifdef CONFIG_X86_64
+#include "x86.h"
+
+static u8 select_x86_cc(u8 cc)
+{
+	switch (cc) {
+	case BPF_JEQ:	return X86_CC_E;
+	case BPF_JGT:	return X86_CC_A;
+	case BPF_JGE:	return X86_CC_AE;
+	case BPF_JLT:	return X86_CC_B;
+	case BPF_JLE:	return X86_CC_BE;
+	case BPF_JSGT:	return X86_CC_G;
+	case BPF_JSGE:	return X86_CC_GE;
+	case BPF_JSLT:	return X86_CC_L;
+	case BPF_JSLE:	return X86_CC_LE;
+	default:	return X86_CC_NE;	/* BPF_JNE, BPF_JSET */
+	}
+}
+
+static int select_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
+			   const u8 *hw)
+{
+	bool w = !(site->variant & EINS_SEL_32);
+	bool test = sel_cc(site) == BPF_JSET;
+	u8 cc = select_x86_cc(sel_cc(site));
+	u8 dst = hw[SEL_DST], x = hw[SEL_X], y = hw[SEL_Y];
+	u8 *p = buf;
+
+	if (!eins_native_emit)
+		return 0;
+	if (site->variant & EINS_SEL_IMM)
+		p = x86_cmp_imm(p, w, test, hw[SEL_A], site->imm);
+	else
+		p = x86_cmp_rr(p, w, test, hw[SEL_A], hw[SEL_B]);
+
+	/* mov and cmov leave the flags alone */
+	if (dst == x)
+		return x86_cmov(p, cc ^ 1, dst, y) - buf;
+	if (dst != y)
+		p = x86_mov(p, true, dst, y);
+	return x86_cmov(p, cc, dst, x) - buf;
+}
+#endif
+
+const struct bpf_kinsn eins_select_op = {
+	.name		= "eins_select",
+	.owner		= THIS_MODULE,
+	.max_insn_cnt	= 4,
+	.max_emit_bytes	= 14,
+	.validate	= select_validate,
+	.gen_proof	= select_gen_proof,
+#ifdef CONFIG_X86_64
+	.emit_x86	= select_emit_x86,
+#endif
+};

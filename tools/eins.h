@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * eins.h - EInsn builtins for BPF C (clang -target bpf, libbpf)
+ *
+ * Each builtin expands to one kinsn site: a kfunc call naming the op in
+ * eins.ko's BTF, a payload word with the op's variant and immediate, and
+ * register moves that only carry the compiler-chosen operand registers.
+ * The verifier replaces the site with the op's proof sequence (plain BPF)
+ * and the JIT emits the CPU instruction instead.  No argument registers,
+ * no spills: operands stay where the compiler keeps them.
+ *
+ * Immediate arguments (rotate counts, select immediates) must be
+ * compile-time constants.  Loading needs eins.ko (modprobe eins): without
+ * it libbpf fails with "extern (func ksym) 'eins_rotate': not found in
+ * kernel BTF", naming the missing op.
+ *
+ * Semantics (u64 = unsigned long long, u32 = unsigned int):
+ *   eins_rotl64(x, n), eins_rotr64(x, n)   n constant, 1 <= n <= 63
+ *   eins_rotl32(x, n), eins_rotr32(x, n)   n constant, 1 <= n <= 31
+ *       rotate x left/right by n bits; out-of-range n fails to load with
+ *       "rotate count out of range"
+ *   eins_rotl64_var(x, n) ... eins_rotr32_var(x, n)
+ *       rotate by a run-time count, taken modulo the width (n = 64 rotates
+ *       a u64 by 0), like the CPU instructions
+ *   eins_select(cc, a, b, x, y)       (a cc b) ? x : y, 64-bit compare
+ *   eins_select32(cc, a, b, x, y)     same, comparing the low 32 bits
+ *   eins_select_imm(cc, a, k, x, y)   b is the constant k (sign-extended
+ *   eins_select32_imm(cc, a, k, x, y)   to 64 bits for the 64-bit compare)
+ *       cc is one of EINS_EQ, EINS_NE, EINS_GT, EINS_GE, EINS_LT, EINS_LE
+ *       (unsigned), EINS_SGT, EINS_SGE, EINS_SLT, EINS_SLE (signed) and
+ *       EINS_SET (a & b != 0); x, y and the result are 64-bit.
+ *   eins_select_<cc>(a, b, x, y), e.g. eins_select_gt(a, b, x, y)
+ */
+#ifndef __EINS_H
+#define __EINS_H
+
+#include "eins_abi.h"
+
+#define EINS_EQ		0x10	/* BPF_JEQ */
+#define EINS_GT		0x20	/* BPF_JGT */
+#define EINS_GE		0x30	/* BPF_JGE */
+#define EINS_SET	0x40	/* BPF_JSET */
+#define EINS_NE		0x50	/* BPF_JNE */
+#define EINS_SGT	0x60	/* BPF_JSGT */
+#define EINS_SGE	0x70	/* BPF_JSGE */
+#define EINS_LT		0xa0	/* BPF_JLT */
+#define EINS_LE		0xb0	/* BPF_JLE */
+#define EINS_SLT	0xc0	/* BPF_JSLT */
+#define EINS_SLE	0xd0	/* BPF_JSLE */
+
+extern void eins_rotate(void) __attribute__((section(".ksyms")));
+extern void eins_select(void) __attribute__((section(".ksyms")));
+
+/*
+ * clang only describes an extern function in the object's BTF (which
+ * libbpf needs to resolve it) when C code calls it.  This never-loaded
+ * program is that call; "?" keeps libbpf from loading it.
+ */
+__attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
+{
+	eins_rotate();
+	eins_select();
+	return 0;
+}
+
+/* The payload insn: code BPF_KINSN_PAYLOAD, src_reg = operand count. */
+#define __EINS_PAYLOAD(nregs, variant, imm)				\
+	(0xe7ULL | (unsigned long long)(nregs) << 12 |			\
+	 (unsigned long long)(unsigned short)(variant) << 16 |		\
+	 (unsigned long long)(unsigned int)(imm) << 32)
+
+#define __EINS_SITE	"call %[op]\n\t.quad %[payload]\n\t"
+
+#define __eins_rot_imm(_x, _n, _v) ({				\
+	unsigned long long __d, __t;					\
+	asm(__EINS_SITE "%[d] = %[s]\n\t%[t] = %[t]"			\
+	    : [d] "=r"(__d), [t] "=&r"(__t)				\
+	    : [s] "r"((unsigned long long)(_x)), [op] "i"(eins_rotate),	\
+	      [payload] "i"(__EINS_PAYLOAD(3, _v, _n)));		\
+	__d; })
+
+#define __eins_rot_reg(_x, _n, _v) ({				\
+	unsigned long long __d, __t, __t2;				\
+	asm(__EINS_SITE "%[d] = %[s]\n\t%[c] = %[t]\n\t%[t2] = %[t2]"	\
+	    : [d] "=r"(__d), [t] "=&r"(__t), [t2] "=&r"(__t2)		\
+	    : [s] "r"((unsigned long long)(_x)),			\
+	      [c] "r"((unsigned long long)(_n)), [op] "i"(eins_rotate),	\
+	      [payload] "i"(__EINS_PAYLOAD(5, (_v) | EINS_ROT_REG, 0)));	\
+	__d; })
+
+#define eins_rotl64(x, n)	__eins_rot_imm(x, n, 0)
+#define eins_rotr64(x, n)	__eins_rot_imm(x, n, EINS_ROT_RIGHT)
+#define eins_rotl32(x, n)	((unsigned int)__eins_rot_imm(x, n, EINS_ROT_32))
+#define eins_rotr32(x, n)						\
+	((unsigned int)__eins_rot_imm(x, n, EINS_ROT_32 | EINS_ROT_RIGHT))
+#define eins_rotl64_var(x, n)	__eins_rot_reg(x, n, 0)
+#define eins_rotr64_var(x, n)	__eins_rot_reg(x, n, EINS_ROT_RIGHT)
+#define eins_rotl32_var(x, n)	((unsigned int)__eins_rot_reg(x, n, EINS_ROT_32))
+#define eins_rotr32_var(x, n)						\
+	((unsigned int)__eins_rot_reg(x, n, EINS_ROT_32 | EINS_ROT_RIGHT))
+
+#define __eins_sel_reg(_v, _a, _b, _x, _y) ({				\
+	unsigned long long __d;						\
+	asm(__EINS_SITE "%[d] = %[a]\n\t%[x] = %[y]\n\t%[b] = %[b]"	\
+	    : [d] "=r"(__d)						\
+	    : [a] "r"((unsigned long long)(_a)),			\
+	      [x] "r"((unsigned long long)(_x)),			\
+	      [y] "r"((unsigned long long)(_y)),			\
+	      [b] "r"((unsigned long long)(_b)), [op] "i"(eins_select),	\
+	      [payload] "i"(__EINS_PAYLOAD(5, _v, 0)));			\
+	__d; })
+
+#define __eins_sel_imm(_v, _a, _k, _x, _y) ({				\
+	unsigned long long __d;						\
+	asm(__EINS_SITE "%[d] = %[a]\n\t%[x] = %[y]"			\
+	    : [d] "=r"(__d)						\
+	    : [a] "r"((unsigned long long)(_a)),			\
+	      [x] "r"((unsigned long long)(_x)),			\
+	      [y] "r"((unsigned long long)(_y)), [op] "i"(eins_select),	\
+	      [payload] "i"(__EINS_PAYLOAD(4, (_v) | EINS_SEL_IMM, _k))); \
+	__d; })
+
+#define eins_select(cc, a, b, x, y)	__eins_sel_reg(cc, a, b, x, y)
+#define eins_select32(cc, a, b, x, y)	__eins_sel_reg((cc) | EINS_SEL_32, a, b, x, y)
+#define eins_select_imm(cc, a, k, x, y)	__eins_sel_imm(cc, a, k, x, y)
+#define eins_select32_imm(cc, a, k, x, y) \
+	__eins_sel_imm((cc) | EINS_SEL_32, a, k, x, y)
+
+#define eins_select_eq(a, b, x, y)	eins_select(EINS_EQ, a, b, x, y)
+#define eins_select_ne(a, b, x, y)	eins_select(EINS_NE, a, b, x, y)
+#define eins_select_gt(a, b, x, y)	eins_select(EINS_GT, a, b, x, y)
+#define eins_select_ge(a, b, x, y)	eins_select(EINS_GE, a, b, x, y)
+#define eins_select_lt(a, b, x, y)	eins_select(EINS_LT, a, b, x, y)
+#define eins_select_le(a, b, x, y)	eins_select(EINS_LE, a, b, x, y)
+#define eins_select_sgt(a, b, x, y)	eins_select(EINS_SGT, a, b, x, y)
+#define eins_select_sge(a, b, x, y)	eins_select(EINS_SGE, a, b, x, y)
+#define eins_select_slt(a, b, x, y)	eins_select(EINS_SLT, a, b, x, y)
+#define eins_select_sle(a, b, x, y)	eins_select(EINS_SLE, a, b, x, y)
+#define eins_select_set(a, b, x, y)	eins_select(EINS_SET, a, b, x, y)
+
+#endif /* __EINS_H */
