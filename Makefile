@@ -69,3 +69,68 @@ module: kernel
 	mkdir -p $(MODDIR)
 	rsync -a --checksum modules/eins/ $(MODDIR)/
 	+$(KMAKE) -j$(JOBS) M=$(MODDIR) modules
+
+# The core patch series, checked with git am and checkpatch --strict;
+# series-check also builds kernel/bpf/ and arch/x86/net/ after every patch.
+.PHONY: series-check
+
+series: tree
+	@sh tools/scripts/mkseries.sh $(OUT)
+
+series-check: tree
+	@sh tools/scripts/mkseries.sh --build $(OUT)/build-x86_64/.config $(OUT)
+
+# libbpf from the 6.12 tree, static, for the test and demo binaries
+LIBBPF_DIR	:= $(OUT)/libbpf-$(ARCH)
+LIBBPF_ROOT	:= $(LIBBPF_DIR)/root
+LIBBPF_A	:= $(LIBBPF_ROOT)/usr/lib64/libbpf.a
+HDRS		:= $(OUT)/headers-$(ARCH)/include
+
+$(LIBBPF_A): | tree
+	mkdir -p $(LIBBPF_DIR)
+	$(MAKE) -C $(SRC)/tools/lib/bpf OUTPUT=$(LIBBPF_DIR)/ \
+		CC="ccache $(CROSS)gcc" BUILD_STATIC_ONLY=1 \
+		DESTDIR=$(LIBBPF_ROOT) prefix=/usr LIBDIR=/usr/lib64 install >/dev/null
+
+# user-space test programs (static, they run in the busybox VM)
+SELFTESTS	:= selftests/eins
+TESTBIN		:= $(OUT)/selftests-$(ARCH)
+UCFLAGS		:= -O2 -g -Wall -static -I$(HDRS) -I$(LIBBPF_ROOT)/usr/include \
+		   -Imodules/eins -I$(SRC)/tools/testing/selftests \
+		   -include $(SRC)/tools/include/linux/filter.h
+ULIBS		:= $(LIBBPF_A) -lelf -lz -lzstd
+BPF_CFLAGS	:= -target bpf -mcpu=v4 -O2 -g -Wall -I$(HDRS) \
+		   -I$(LIBBPF_ROOT)/usr/include -Itools -Imodules/eins
+
+$(TESTBIN)/test_eins: $(SELFTESTS)/test_eins.c $(SELFTESTS)/eins_lib.c \
+		$(SELFTESTS)/eins_lib.h modules/eins/eins_abi.h $(LIBBPF_A)
+	mkdir -p $(TESTBIN)
+	$(CROSS)gcc $(UCFLAGS) -o $@ $(SELFTESTS)/test_eins.c \
+		$(SELFTESTS)/eins_lib.c $(ULIBS)
+
+$(TESTBIN)/%.bpf.o: $(SELFTESTS)/progs/%.bpf.c tools/eins.h \
+		modules/eins/eins_abi.h $(LIBBPF_A)
+	mkdir -p $(TESTBIN)
+	clang-19 $(BPF_CFLAGS) -c $< -o $@
+
+selftests: kernel $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o
+
+# the VM: busybox initramfs with eins.ko and the test programs
+BUSYBOX		:= /bin/busybox
+KREL		= $(shell cat $(KBUILD)/include/config/kernel.release)
+INITRAMFS	:= $(OUT)/initramfs-$(ARCH).cpio.gz
+VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
+		  $(SELFTESTS)/check.sh
+
+initramfs: module selftests
+	sh tools/vm/mkinitramfs.sh $(INITRAMFS) $(KREL) $(BUSYBOX) $(VM_FILES)
+
+# run-vm RUN: boot the VM running /opt/eins/RUN.sh, console saved to a log
+vm-%: initramfs
+	sh tools/vm/run-vm.sh $(ARCH) $(KIMAGE) $(INITRAMFS) $* $(VM_TIMEOUT) \
+		$(VM_CPU) | tee $(OUT)/vm-$*-$(ARCH).log
+
+VM_CPU		?= max
+
+check: setup
+	@sh tools/scripts/check.sh

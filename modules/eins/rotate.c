@@ -99,22 +99,31 @@ static int rotate_gen_proof(const struct bpf_kinsn_site *site,
 #include <asm/cpufeature.h>
 #include "x86.h"
 
-/* rotate by the count in cl; @ext is the group-2 op (/0 rol, /1 ror) */
-static u8 *rotate_x86_by_reg(u8 *p, bool w, u8 ext, u8 dst, u8 src, u8 cnt)
+/*
+ * Rotate by a register count: x86 takes the count in cl.  Use rcx directly
+ * when it holds the count or is one of the op's scratch registers;
+ * otherwise rotate in r11 with rcx saved in r10.  @ext selects the
+ * group-2 op (/0 rol, /1 ror).
+ */
+static u8 *rotate_x86_by_reg(u8 *p, bool w, u8 ext, const u8 *hw)
 {
-	if (cnt == X86_RCX && dst != X86_RCX) {
+	u8 dst = hw[ROT_DST], src = hw[ROT_SRC], cnt = hw[ROT_CNT];
+	bool rcx_free = hw[ROT_TMP] == X86_RCX || hw[ROT_TMP2] == X86_RCX;
+
+	if ((cnt == X86_RCX && dst != X86_RCX) || rcx_free) {
+		if (cnt != X86_RCX)
+			p = x86_mov(p, false, X86_RCX, cnt);
 		/* the 32-bit mov also zero-extends when the count is 0 */
 		if (dst != src || !w)
 			p = x86_mov(p, w, dst, src);
 		return x86_rot_cl(p, w, ext, dst);
 	}
 
-	/* rotate in r11; rcx is saved in r10 when it must hold the count */
 	if (cnt != X86_RCX)
 		p = x86_mov(p, true, X86_R10, X86_RCX);
 	p = x86_mov(p, w, X86_R11, src);
 	if (cnt != X86_RCX)
-		p = x86_mov(p, true, X86_RCX, cnt);
+		p = x86_mov(p, false, X86_RCX, cnt);
 	p = x86_rot_cl(p, w, ext, X86_R11);
 	if (cnt != X86_RCX)
 		p = x86_mov(p, true, X86_RCX, X86_R10);
@@ -132,8 +141,7 @@ static int rotate_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	if (!eins_native_emit)
 		return 0;
 	if (site->variant & EINS_ROT_REG) {
-		p = rotate_x86_by_reg(p, w, site->variant & EINS_ROT_RIGHT,
-				      dst, src, hw[ROT_CNT]);
+		p = rotate_x86_by_reg(p, w, site->variant & EINS_ROT_RIGHT, hw);
 		return p - buf;
 	}
 

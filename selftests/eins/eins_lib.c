@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers for the EInsn selftests; see eins_lib.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "eins_lib.h"
+
+#define NATIVE_PARAM "/sys/module/eins/parameters/native_emit"
+
+static int find_module_btf(const char *name, __u32 *id_out)
+{
+	char buf[64];
+	struct bpf_btf_info info;
+	__u32 id = 0, len;
+	int fd;
+
+	while (!bpf_btf_get_next_id(id, &id)) {
+		fd = bpf_btf_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		info.name = (unsigned long)buf;
+		info.name_len = sizeof(buf);
+		len = sizeof(info);
+		if (!bpf_btf_get_info_by_fd(fd, &info, &len) &&
+		    info.kernel_btf && !strcmp(buf, name)) {
+			*id_out = id;
+			return fd;
+		}
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+int eins_ops_get(struct eins_ops *ops)
+{
+	struct btf *vmlinux, *btf;
+	__u32 id;
+	int r, s;
+
+	ops->btf_fd = find_module_btf("eins", &id);
+	if (ops->btf_fd < 0)
+		return ops->btf_fd;
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return -errno;
+	btf = btf__load_from_kernel_by_id_split(id, vmlinux);
+	if (!btf) {
+		btf__free(vmlinux);
+		return -errno;
+	}
+	r = btf__find_by_name_kind(btf, "eins_rotate", BTF_KIND_FUNC);
+	s = btf__find_by_name_kind(btf, "eins_select", BTF_KIND_FUNC);
+	btf__free(btf);
+	btf__free(vmlinux);
+	if (r < 0 || s < 0)
+		return -ENOENT;
+	ops->rotate_id = r;
+	ops->select_id = s;
+	return 0;
+}
+
+void eins_set_native(bool on)
+{
+	int fd = open(NATIVE_PARAM, O_WRONLY);
+
+	if (fd < 0 || write(fd, on ? "1" : "0", 1) != 1) {
+		perror(NATIVE_PARAM);
+		exit(1);
+	}
+	close(fd);
+}
+
+bool eins_get_native(void)
+{
+	char c = 'Y';
+	int fd = open(NATIVE_PARAM, O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 'Y';
+		close(fd);
+	}
+	return c == 'Y' || c == '1';
+}
+
+void eins_emit(struct eins_prog *p, struct bpf_insn insn)
+{
+	if (p->cnt >= EINS_MAX_INSNS) {
+		fprintf(stderr, "test program too long\n");
+		exit(1);
+	}
+	p->insns[p->cnt++] = insn;
+}
+
+void eins_emit_site(struct eins_prog *p, const struct eins_site *site)
+{
+	int i;
+
+	eins_emit(p, BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL,
+				  1, site->btf_id));
+	eins_emit(p, BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, site->nr_regs,
+				  site->variant, site->imm));
+	for (i = 0; i < site->nr_regs; i += 2) {
+		__u8 dst = site->regs[i];
+		__u8 src = i + 1 < site->nr_regs ? site->regs[i + 1] : dst;
+
+		eins_emit(p, BPF_MOV64_REG(dst, src));
+	}
+}
+
+#define REC_OFF(k, field, r) \
+	((k) * (int)sizeof(struct eins_rec) + \
+	 (int)offsetof(struct eins_rec, field) + 8 * (r))
+#define SLOT_PKT	(-8)
+#define SLOT_REG(r)	(-16 - 8 * (r))
+
+void eins_build_diff_prog(struct eins_prog *p, const struct eins_site *sites,
+			  int nr_sites)
+{
+	int k, r, exit_jump;
+
+	p->cnt = 0;
+	eins_emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_6, BPF_REG_1,
+				 offsetof(struct xdp_md, data)));
+	eins_emit(p, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_1,
+				 offsetof(struct xdp_md, data_end)));
+	eins_emit(p, BPF_MOV64_REG(BPF_REG_8, BPF_REG_6));
+	eins_emit(p, BPF_ALU64_IMM(BPF_ADD, BPF_REG_8,
+				   nr_sites * sizeof(struct eins_rec)));
+	exit_jump = p->cnt;
+	eins_emit(p, BPF_JMP_REG(BPF_JGT, BPF_REG_8, BPF_REG_7, 0));
+
+	for (k = 0; k < nr_sites; k++) {
+		eins_emit(p, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_6, SLOT_PKT));
+		for (r = 0; r < EINS_NR_REGS; r++)
+			if (r != BPF_REG_6)
+				eins_emit(p, BPF_LDX_MEM(BPF_DW, r, BPF_REG_6,
+							 REC_OFF(k, in, r)));
+		eins_emit(p, BPF_LDX_MEM(BPF_DW, BPF_REG_6, BPF_REG_6,
+					 REC_OFF(k, in, BPF_REG_6)));
+		eins_emit_site(p, &sites[k]);
+		for (r = 0; r < EINS_NR_REGS; r++)
+			if (!(sites[k].clobber & (1u << r)))
+				eins_emit(p, BPF_STX_MEM(BPF_DW, BPF_REG_10, r,
+							 SLOT_REG(r)));
+		eins_emit(p, BPF_LDX_MEM(BPF_DW, BPF_REG_6, BPF_REG_10, SLOT_PKT));
+		for (r = 0; r < EINS_NR_REGS; r++) {
+			if (sites[k].clobber & (1u << r))
+				continue;
+			eins_emit(p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10,
+						 SLOT_REG(r)));
+			eins_emit(p, BPF_STX_MEM(BPF_DW, BPF_REG_6, BPF_REG_1,
+						 REC_OFF(k, out, r)));
+		}
+	}
+	p->insns[exit_jump].off = p->cnt - exit_jump - 1;
+	eins_emit(p, BPF_MOV64_IMM(BPF_REG_0, 2 /* XDP_PASS */));
+	eins_emit(p, BPF_EXIT_INSN());
+}
+
+static int load_xdp(const struct eins_ops *ops, const struct eins_prog *p,
+		    char *log, size_t log_size)
+{
+	int fd_array[2] = { 0, ops->btf_fd };
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .fd_array = fd_array,
+		    .log_buf = log,
+		    .log_size = log_size,
+		    .log_level = log ? 1 : 0);
+	int fd;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "eins_test", "GPL", p->insns,
+			   p->cnt, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+int eins_load(const struct eins_ops *ops, const struct eins_prog *p,
+	      char *log, size_t log_size)
+{
+	int fd;
+
+	/* a full verifier log would not fit: ask for it only to say why */
+	if (log)
+		log[0] = 0;
+	fd = load_xdp(ops, p, NULL, 0);
+	if (fd < 0 && log)
+		load_xdp(ops, p, log, log_size);
+	return fd;
+}
+
+int eins_run_recs(int prog_fd, struct eins_rec *recs, int nr)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = recs,
+		    .data_size_in = nr * sizeof(*recs),
+		    .data_out = recs,
+		    .data_size_out = nr * sizeof(*recs),
+		    .repeat = 1);
+	int err;
+
+	err = bpf_prog_test_run_opts(prog_fd, &opts);
+	if (err)
+		return -errno;
+	return opts.retval == 2 ? 0 : -EINVAL;
+}
+
+int eins_jited(int prog_fd, unsigned char *buf, size_t size)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	info.jited_prog_insns = (unsigned long)buf;
+	info.jited_prog_len = size;
+	if (bpf_prog_get_info_by_fd(prog_fd, &info, &len))
+		return -errno;
+	return info.jited_prog_len > size ? -E2BIG : (int)info.jited_prog_len;
+}
+
+/* Length of the ModRM byte and what follows it (SIB, displacement). */
+static int modrm_len(const unsigned char *p)
+{
+	int mod = p[0] >> 6, rm = p[0] & 7, len = 1;
+
+	if (mod != 3 && rm == 4)
+		len++;				/* SIB */
+	if (mod == 1)
+		len += 1;
+	else if (mod == 2 || (mod == 0 && rm == 5))
+		len += 4;
+	else if (mod == 0 && rm == 4 && (p[1] & 7) == 5)
+		len += 4;			/* SIB with no base */
+	return len;
+}
+
+/*
+ * Decode the x86-64 insn at @p well enough for the JIT's output: fill
+ * @insn and return its length, or -1 for bytes this decoder does not know.
+ */
+int x86_decode(const unsigned char *p, int avail, struct x86_insn *insn)
+{
+	const unsigned char *start = p;
+	bool rexw = false, has_imm8 = false, has_imm32 = false;
+	unsigned char op;
+
+	memset(insn, 0, sizeof(*insn));
+	while (p - start < avail && (*p == 0x66 || *p == 0xf2 || *p == 0xf3))
+		p++;
+	if (p - start < avail && (*p & 0xf0) == 0x40)
+		rexw = *p++ & 8;
+	if (p - start >= avail)
+		return -1;
+	op = *p++;
+	insn->op = op;
+
+	if (op == 0xc4 || op == 0xc5) {		/* VEX */
+		int map = op == 0xc4 ? p[0] & 0x1f : 1;
+
+		insn->vex_map = map;
+		p += op == 0xc4 ? 2 : 1;
+		insn->op = *p++;
+		insn->modrm = *p;
+		p += modrm_len(p);
+		if (map == 3)
+			p++;
+		return p - start;
+	}
+	if (op == 0x0f) {
+		insn->op2 = *p++;
+		insn->two_byte = true;
+		if ((insn->op2 & 0xf0) == 0x80) {
+			p += 4;
+		} else if ((insn->op2 & 0xf8) == 0xc8) {
+			/* bswap */
+		} else if ((insn->op2 & 0xf0) == 0x40 || insn->op2 == 0x1e ||
+			   insn->op2 == 0x1f || insn->op2 == 0xaf ||
+			   insn->op2 == 0xae || insn->op2 == 0xb6 ||
+			   insn->op2 == 0xb7 || insn->op2 == 0xbe ||
+			   insn->op2 == 0xbf || insn->op2 == 0xbc ||
+			   insn->op2 == 0xbd || insn->op2 == 0xb8) {
+			insn->modrm = *p;
+			p += modrm_len(p);
+		} else {
+			return -1;
+		}
+		return p - start;
+	}
+
+	switch (op) {
+	case 0x01: case 0x03: case 0x09: case 0x0b: case 0x21: case 0x23:
+	case 0x29: case 0x2b: case 0x31: case 0x33: case 0x39: case 0x3b:
+	case 0x63: case 0x85: case 0x87: case 0x88: case 0x89: case 0x8a:
+	case 0x8b: case 0x8d: case 0xd1: case 0xd3:
+		break;
+	case 0x80: case 0x83: case 0xc0: case 0xc1: case 0xc6:
+		has_imm8 = true;
+		break;
+	case 0x81: case 0xc7: case 0x69:
+		has_imm32 = true;
+		break;
+	case 0xf6: case 0xf7:
+		has_imm8 = op == 0xf6 && ((p[0] >> 3) & 7) < 2;
+		has_imm32 = op == 0xf7 && ((p[0] >> 3) & 7) < 2;
+		break;
+	case 0x50 ... 0x5f: case 0x90: case 0x98: case 0x99: case 0xc3:
+	case 0xc9: case 0xcc:
+		return p - start;
+	case 0x70 ... 0x7f: case 0xeb:
+		return p + 1 - start;
+	case 0xe8: case 0xe9:
+		return p + 4 - start;
+	case 0xb8 ... 0xbf:
+		return p + (rexw ? 8 : 4) - start;
+	default:
+		return -1;
+	}
+	insn->has_modrm = true;
+	insn->modrm = *p;
+	p += modrm_len(p);
+	return p + (has_imm8 ? 1 : 0) + (has_imm32 ? 4 : 0) - start;
+}
+
+static int reg_digit(const struct x86_insn *insn)
+{
+	return (insn->modrm >> 3) & 7;
+}
+
+/* Walk @img insn by insn; -1 if it holds bytes the decoder does not know. */
+int x86_count(const unsigned char *img, int len, x86_match_fn match)
+{
+	struct x86_insn insn;
+	int off = 0, n, cnt = 0;
+
+	while (off < len) {
+		n = x86_decode(img + off, len - off, &insn);
+		if (n <= 0) {
+			fprintf(stderr, "# x86 decode: unknown byte %02x at %d\n",
+				img[off], off);
+			return -1;
+		}
+		cnt += match(&insn);
+		off += n;
+	}
+	return cnt;
+}
+
+bool x86_is_rotate(const struct x86_insn *insn)
+{
+	/* ROL/ROR (C1/D3 /0, /1) or RORX (VEX 0F3A F0) */
+	if (insn->vex_map)
+		return insn->vex_map == 3 && insn->op == 0xf0;
+	return (insn->op == 0xc1 || insn->op == 0xd3) && reg_digit(insn) < 2;
+}
+
+bool x86_is_shift(const struct x86_insn *insn)
+{
+	/* SHL/SHR/SAR (C1/D3 /4, /5, /7) or SHLX/SHRX/SARX (VEX 0F38 F7) */
+	if (insn->vex_map)
+		return insn->vex_map == 2 && insn->op == 0xf7;
+	return (insn->op == 0xc1 || insn->op == 0xd3) &&
+	       (reg_digit(insn) == 4 || reg_digit(insn) == 5 ||
+		reg_digit(insn) == 7);
+}
+
+bool x86_is_cmov(const struct x86_insn *insn)
+{
+	return insn->two_byte && (insn->op2 & 0xf0) == 0x40;
+}
+
+bool x86_is_jcc(const struct x86_insn *insn)
+{
+	return (!insn->two_byte && !insn->vex_map &&
+		(insn->op & 0xf0) == 0x70) ||
+	       (insn->two_byte && (insn->op2 & 0xf0) == 0x80);
+}
+
+void eins_hexdump(const char *what, const unsigned char *img, int len)
+{
+	int i;
+
+	fprintf(stderr, "# %s (%d bytes):", what, len);
+	for (i = 0; i < len; i++)
+		fprintf(stderr, "%s%02x", i % 32 ? " " : "\n# ", img[i]);
+	fprintf(stderr, "\n");
+}
+
+bool x86_has_cmov(const unsigned char *img, int len)
+{
+	int i;
+
+	for (i = 0; i + 2 < len; i++)
+		if (img[i] == 0x0f && (img[i + 1] & 0xf0) == 0x40 &&
+		    (img[i + 2] & 0xc0) == 0xc0)
+			return true;
+	return false;
+}
+
+static __u64 rng_state = 0x9e3779b97f4a7c15ull;
+
+void eins_srand(__u64 seed)
+{
+	rng_state = seed ? seed : 1;
+}
+
+__u64 eins_rand(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+__u64 eins_rand_edge(void)
+{
+	static const __u64 edges[] = {
+		0, 1, 2, ~0ull, 1ull << 63, (1ull << 63) - 1, 1ull << 31,
+		(1ull << 31) - 1, 0xffffffffull, 0x100000000ull, 31, 32, 63,
+		64, 65, 0xffffffff80000000ull, 0x8000000080000000ull,
+	};
+	__u64 r = eins_rand();
+
+	switch (r % 4) {
+	case 0:
+		return edges[(r >> 8) % (sizeof(edges) / sizeof(edges[0]))];
+	case 1:
+		return (r >> 8) & 0xff;	/* small values, shift counts */
+	default:
+		return eins_rand();
+	}
+}

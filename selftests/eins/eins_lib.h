@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the EInsn selftests: resolve ops in eins.ko's BTF, build
+ * kinsn sites and test programs from raw insns, load and run them, read
+ * back the JIT image.
+ */
+#ifndef EINS_LIB_H
+#define EINS_LIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/bpf.h>
+#include "eins_abi.h"
+
+#define EINS_NR_REGS	10		/* r0-r9 are test-visible */
+#define EINS_MAX_INSNS	4096
+
+/* Ops by BTF id plus the module BTF fd that goes into fd_array[1]. */
+struct eins_ops {
+	int btf_fd;
+	__u32 rotate_id;
+	__u32 select_id;
+};
+
+/* A site to build: op, payload and operand registers. */
+struct eins_site {
+	__u32 btf_id;
+	__u16 variant;
+	__s32 imm;
+	__u8 nr_regs;
+	__u8 regs[8];
+	__u16 clobber;		/* registers the op may clobber */
+};
+
+struct eins_prog {
+	struct bpf_insn insns[EINS_MAX_INSNS];
+	int cnt;
+};
+
+/* The record the differential programs work on: r0-r9 before and after. */
+struct eins_rec {
+	__u64 in[EINS_NR_REGS];
+	__u64 out[EINS_NR_REGS];
+};
+
+#define EINS_RECS_PER_RUN	20	/* fits an XDP test_run packet */
+
+int eins_ops_get(struct eins_ops *ops);
+void eins_set_native(bool on);
+bool eins_get_native(void);
+
+void eins_emit(struct eins_prog *p, struct bpf_insn insn);
+void eins_emit_site(struct eins_prog *p, const struct eins_site *site);
+/* An XDP program running site[i] on record i of the packet, with every
+ * register loaded from rec.in and every non-clobbered one stored to rec.out.
+ */
+void eins_build_diff_prog(struct eins_prog *p, const struct eins_site *sites,
+			  int nr_sites);
+
+/* Load as XDP; on failure returns -errno and leaves the log in @log. */
+int eins_load(const struct eins_ops *ops, const struct eins_prog *p,
+	      char *log, size_t log_size);
+int eins_run_recs(int prog_fd, struct eins_rec *recs, int nr);
+/* Copy the jited image into @buf; returns its length or -errno. */
+int eins_jited(int prog_fd, unsigned char *buf, size_t size);
+
+/* Just enough of an x86-64 decoder to find insns in a jited image. */
+struct x86_insn {
+	unsigned char op, op2, modrm, vex_map;
+	bool two_byte, has_modrm;
+};
+typedef bool (*x86_match_fn)(const struct x86_insn *insn);
+
+int x86_decode(const unsigned char *p, int avail, struct x86_insn *insn);
+/* Number of insns in @img that @match; -1 if @img does not decode. */
+int x86_count(const unsigned char *img, int len, x86_match_fn match);
+bool x86_is_rotate(const struct x86_insn *insn);
+bool x86_is_shift(const struct x86_insn *insn);
+bool x86_is_cmov(const struct x86_insn *insn);
+bool x86_is_jcc(const struct x86_insn *insn);
+void eins_hexdump(const char *what, const unsigned char *img, int len);
+
+__u64 eins_rand(void);
+void eins_srand(__u64 seed);
+/* A random value biased toward edge cases (0, 1, ~0, sign bits...). */
+__u64 eins_rand_edge(void);
+
+#endif
