@@ -120,8 +120,8 @@ int bpf_kinsn_decode(const struct bpf_kinsn *kinsn,
 int bpf_kinsn_gen_proof(struct bpf_verifier_env *env,
 			const struct bpf_kinsn_region *region,
 			struct bpf_insn *insn);
-const struct bpf_kinsn_region *bpf_jit_kinsn_region(const struct bpf_prog *prog,
-						     u32 idx);
+const struct bpf_kinsn_region *
+bpf_jit_kinsn_region(const struct bpf_prog *prog, u32 idx);
 int bpf_kinsn_split_regions(struct bpf_prog *func, const struct bpf_prog *prog,
 			    u32 start);
 #else

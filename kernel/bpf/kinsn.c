@@ -249,8 +249,8 @@ static int bpf_kinsn_region_cmp(const void *key, const void *elt)
  * native code there.  Constant blinding rewrites and shifts insns after
  * the verifier has checked the regions, so blinded programs get none.
  */
-const struct bpf_kinsn_region *bpf_jit_kinsn_region(const struct bpf_prog *prog,
-						     u32 idx)
+const struct bpf_kinsn_region *
+bpf_jit_kinsn_region(const struct bpf_prog *prog, u32 idx)
 {
 	const struct bpf_prog_aux *aux = prog->aux;
 

@@ -6,7 +6,7 @@ set -eu
 PKGS="linux-source-6.12 clang-19 llvm-19 lld-19 qemu-system-x86 \
 qemu-system-arm gcc-aarch64-linux-gnu flex bison bc libelf-dev libssl-dev \
 dwarves busybox-static cpio kmod ccache z3 libz3-dev python3-z3 zlib1g-dev \
-libzstd-dev pkg-config xz-utils rsync git file"
+libzstd-dev pkg-config xz-utils rsync git file python3-ply python3-git"
 
 missing=""
 for p in $PKGS; do

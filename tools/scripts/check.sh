@@ -1,0 +1,51 @@
+#!/bin/sh
+# check.sh: build everything, run the selftests in the VM (x86-64, QEMU TCG)
+# and the host-side checks, and end with one line "N passed, N failed".
+#
+# Each TAP "ok"/"not ok" line from the VM counts as one test; a VM that
+# does not boot, times out or stops early counts as a failure.  The host
+# checks (core patch series: git am + checkpatch --strict) count one each.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+out=${OUT:-$top/out}
+mkdir -p "$out"
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); echo "ok - $1"; }
+fail() { failed=$((failed + 1)); echo "not ok - $1"; }
+
+# run_vm ARCH CPU: boot the test VM and count its TAP results
+run_vm() {
+	log="$out/check-$1-$2.log"
+	if ! make --no-print-directory ARCH="$1" initramfs > "$out/build-$1.log" 2>&1; then
+		tail -30 "$out/build-$1.log"
+		fail "$1: build kernel, eins.ko and selftests (log: $out/build-$1.log)"
+		return
+	fi
+	make --no-print-directory -s ARCH="$1" VM_CPU="$2" vm-check > "$log" 2>&1
+	grep -E '^(not )?ok |^# |^Bail out|BUG:|Oops|panic' "$log" |
+		grep -v '^# [0-9a-f][0-9a-f] '
+	ok=$(grep -c '^ok ' "$log")
+	nok=$(grep -c '^not ok ' "$log")
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -1)
+	passed=$((passed + ok))
+	failed=$((failed + nok))
+	if [ -z "$plan" ] || [ $((ok + nok)) -ne "$plan" ] ||
+	   ! grep -q '^eins-vm: done' "$log"; then
+		fail "$1 ($2): VM run incomplete (log: $log)"
+	fi
+}
+
+run_vm x86_64 max
+
+if make --no-print-directory series > "$out/series.log" 2>&1; then
+	pass "core patch series: git am applies, checkpatch --strict clean"
+else
+	tail -20 "$out/series.log"
+	fail "core patch series (log: $out/series.log)"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
