@@ -36,8 +36,8 @@ KMAKE = $(MAKE) -C $(SRC) O=$(KBUILD) ARCH=$(KARCH) \
 	CROSS_COMPILE=$(CROSS) CC="ccache $(CROSS)gcc" HOSTCC="ccache gcc" \
 	KBUILD_BUILD_TIMESTAMP=eins KBUILD_BUILD_USER=eins KBUILD_BUILD_HOST=eins
 
-.PHONY: all setup tree kernel module tools selftests initramfs demo check \
-	series clean
+.PHONY: all setup tree kernel module selftests initramfs demo demo-files \
+	check series clean
 
 all: demo
 
@@ -120,9 +120,10 @@ BUSYBOX		:= /bin/busybox
 KREL		= $(shell cat $(KBUILD)/include/config/kernel.release)
 INITRAMFS	:= $(OUT)/initramfs-$(ARCH).cpio.gz
 VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
-		  $(SELFTESTS)/check.sh
+		  $(SELFTESTS)/check.sh $(DEMO)/demo $(DEMO)/demo_stock.bpf.o \
+		  $(DEMO)/demo_eins.bpf.o tools/demo/demo.sh
 
-initramfs: module selftests
+initramfs: module selftests demo-files
 	sh tools/vm/mkinitramfs.sh $(INITRAMFS) $(KREL) $(BUSYBOX) $(VM_FILES)
 
 # run-vm RUN: boot the VM running /opt/eins/RUN.sh, console saved to a log
@@ -134,3 +135,30 @@ VM_CPU		?= max
 
 check: setup
 	@sh tools/scripts/check.sh
+
+# the demo: the same program through the stock JIT and with eins.h builtins
+DEMO		:= $(OUT)/demo-$(ARCH)
+
+$(DEMO)/demo: tools/demo/demo.c tools/demo/demo_algo.h tools/demo/demo_input.h $(LIBBPF_A)
+	mkdir -p $(DEMO)
+	$(CROSS)gcc $(UCFLAGS) -Itools -Itools/demo -o $@ tools/demo/demo.c $(ULIBS)
+
+$(DEMO)/demo_stock.bpf.o $(DEMO)/demo_eins.bpf.o: tools/demo/demo.bpf.c \
+		tools/demo/demo_algo.h tools/eins.h $(LIBBPF_A)
+	mkdir -p $(DEMO)
+	clang-19 $(BPF_CFLAGS) -Itools/demo $(if $(findstring eins,$@),-DDEMO_EINS) \
+		-c $< -o $@
+
+$(DEMO)/imgrun: tools/demo/imgrun.c tools/demo/demo_algo.h tools/demo/demo_input.h
+	mkdir -p $(DEMO)
+	clang-19 -O2 -Wall -Itools/demo -o $@ $<
+
+demo-files: $(DEMO)/demo $(DEMO)/demo_stock.bpf.o $(DEMO)/demo_eins.bpf.o \
+	$(DEMO)/imgrun
+
+demo: setup
+	$(MAKE) --no-print-directory ARCH=$(ARCH) demo-files initramfs
+	sh tools/vm/run-vm.sh $(ARCH) $(KIMAGE) $(INITRAMFS) demo $(VM_TIMEOUT) \
+		$(VM_CPU) > $(OUT)/vm-demo-$(ARCH).log 2>&1 || \
+		{ cat $(OUT)/vm-demo-$(ARCH).log; exit 1; }
+	@sh tools/demo/show.sh $(OUT)/vm-demo-$(ARCH).log $(DEMO)
