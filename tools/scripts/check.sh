@@ -24,7 +24,9 @@ run_vm() {
 		fail "$1: build kernel, eins.ko and selftests (log: $out/build-$1.log)"
 		return
 	fi
-	make --no-print-directory -s ARCH="$1" VM_CPU="$2" vm-check > "$log" 2>&1
+	# (the serial console ends lines with CR LF)
+	make --no-print-directory -s ARCH="$1" VM_CPU="$2" vm-check 2>&1 |
+		tr -d '\r' > "$log"
 	grep -E '^(not )?ok |^# |^Bail out|BUG:|Oops|panic' "$log" |
 		grep -v '^# [0-9a-f][0-9a-f] '
 	ok=$(grep -c '^ok ' "$log")
