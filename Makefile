@@ -14,7 +14,11 @@ CCACHE_DIR	?= $(HOME)/.cache/eins/ccache
 JOBS		?= $(shell nproc)
 VM_TIMEOUT	?= 300
 
-export CCACHE_DIR
+# Paths below the checkout are hashed relative to it, so clones in other
+# directories (CI) share the cache.
+CCACHE_BASEDIR	:= $(CURDIR)
+CCACHE_NOHASHDIR := 1
+export CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR
 
 SRC		:= $(OUT)/linux
 KBUILD		:= $(OUT)/build-$(ARCH)

@@ -30,6 +30,23 @@
  *       (unsigned), EINS_SGT, EINS_SGE, EINS_SLT, EINS_SLE (signed) and
  *       EINS_SET (a & b != 0); x, y and the result are 64-bit.
  *   eins_select_<cc>(a, b, x, y), e.g. eins_select_gt(a, b, x, y)
+ *   eins_extract64(x, lsb, len), eins_extract32(x, lsb, len)
+ *       (x >> lsb) & ((1 << len) - 1), lsb and len constants with len >= 1
+ *       and lsb + len <= 64 (32); anything else fails to load
+ *   eins_load_swap16(p, off), eins_load_swap32(p, off), eins_load_swap64(p, off)
+ *       the 16/32/64-bit value at (char *)p + off, byte-swapped (zero-
+ *       extended), i.e. a big-endian (network order) load on x86-64 and
+ *       arm64; off a constant in -32768..32767.  The verifier checks the
+ *       access like any other (packet bounds, stack, map value).
+ *   eins_store_swap16(p, off, v), eins_store_swap32(...), eins_store_swap64(...)
+ *       store v byte-swapped (big-endian) at (char *)p + off
+ *   eins_popcount64(x), eins_clz64(x), eins_ctz64(x), and the 32-bit
+ *   eins_popcount32(x), eins_clz32(x), eins_ctz32(x): bit counts; clz and
+ *       ctz of 0 are the width (64 or 32)
+ *   eins_shift_add64(a, b, s, k), eins_shift_add32(a, b, s, k)
+ *       a + (b << s) + k, wrapping; s and k constants, 0 <= s < width
+ *   eins_mulhu64(a, b), eins_mulhs64(a, b)
+ *       the high 64 bits of the unsigned / signed 128-bit product
  */
 #ifndef __EINS_H
 #define __EINS_H
@@ -50,6 +67,11 @@
 
 extern void eins_rotate(void) __attribute__((section(".ksyms")));
 extern void eins_select(void) __attribute__((section(".ksyms")));
+extern void eins_extract(void) __attribute__((section(".ksyms")));
+extern void eins_swap_mem(void) __attribute__((section(".ksyms")));
+extern void eins_bitcount(void) __attribute__((section(".ksyms")));
+extern void eins_shift_add(void) __attribute__((section(".ksyms")));
+extern void eins_mul_high(void) __attribute__((section(".ksyms")));
 
 /*
  * clang only describes an extern function in the object's BTF (which
@@ -60,6 +82,11 @@ __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 {
 	eins_rotate();
 	eins_select();
+	eins_extract();
+	eins_swap_mem();
+	eins_bitcount();
+	eins_shift_add();
+	eins_mul_high();
 	return 0;
 }
 
@@ -137,5 +164,87 @@ __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 #define eins_select_slt(a, b, x, y)	eins_select(EINS_SLT, a, b, x, y)
 #define eins_select_sle(a, b, x, y)	eins_select(EINS_SLE, a, b, x, y)
 #define eins_select_set(a, b, x, y)	eins_select(EINS_SET, a, b, x, y)
+
+#define __eins_extract(_x, _lsb, _len, _v) ({			\
+	unsigned long long __d;						\
+	asm(__EINS_SITE "%[d] = %[s]"					\
+	    : [d] "=r"(__d)						\
+	    : [s] "r"((unsigned long long)(_x)), [op] "i"(eins_extract),	\
+	      [payload] "i"(__EINS_PAYLOAD(2, _v, EINS_EXT_IMM(_lsb, _len)))); \
+	__d; })
+
+#define eins_extract64(x, lsb, len)	__eins_extract(x, lsb, len, 0)
+#define eins_extract32(x, lsb, len)					\
+	((unsigned int)__eins_extract(x, lsb, len, EINS_EXT_32))
+
+#define __eins_load_swap(_p, _off, _size) ({				\
+	unsigned long long __d;						\
+	asm(__EINS_SITE "%[d] = %[b]"					\
+	    : [d] "=r"(__d)						\
+	    : [b] "r"(_p), [op] "i"(eins_swap_mem),			\
+	      [payload] "i"(__EINS_PAYLOAD(2, _size, _off))		\
+	    : "memory");						\
+	__d; })
+
+#define __eins_store_swap(_p, _off, _val, _size) ({			\
+	unsigned long long __t;						\
+	asm volatile(__EINS_SITE "%[b] = %[s]\n\t%[t] = %[t]"		\
+		     : [t] "=&r"(__t)					\
+		     : [b] "r"(_p), [s] "r"((unsigned long long)(_val)),	\
+		       [op] "i"(eins_swap_mem),				\
+		       [payload] "i"(__EINS_PAYLOAD(3, (_size) | EINS_SWAP_STORE, _off)) \
+		     : "memory");					\
+	(void)__t; })
+
+#define eins_load_swap16(p, off)					\
+	((unsigned short)__eins_load_swap(p, off, EINS_SWAP_16))
+#define eins_load_swap32(p, off)					\
+	((unsigned int)__eins_load_swap(p, off, EINS_SWAP_32))
+#define eins_load_swap64(p, off)	__eins_load_swap(p, off, EINS_SWAP_64)
+#define eins_store_swap16(p, off, v)	__eins_store_swap(p, off, v, EINS_SWAP_16)
+#define eins_store_swap32(p, off, v)	__eins_store_swap(p, off, v, EINS_SWAP_32)
+#define eins_store_swap64(p, off, v)	__eins_store_swap(p, off, v, EINS_SWAP_64)
+
+#define __eins_bitcount(_x, _v) ({					\
+	unsigned long long __d, __t, __t2;				\
+	asm(__EINS_SITE "%[d] = %[s]\n\t%[t] = %[t2]"			\
+	    : [d] "=r"(__d), [t] "=&r"(__t), [t2] "=&r"(__t2)		\
+	    : [s] "r"((unsigned long long)(_x)), [op] "i"(eins_bitcount),	\
+	      [payload] "i"(__EINS_PAYLOAD(4, _v, 0)));			\
+	__d; })
+
+#define eins_popcount64(x)	__eins_bitcount(x, EINS_BC_POPCNT)
+#define eins_clz64(x)		__eins_bitcount(x, EINS_BC_CLZ)
+#define eins_ctz64(x)		__eins_bitcount(x, EINS_BC_CTZ)
+#define eins_popcount32(x)	\
+	((unsigned int)__eins_bitcount(x, EINS_BC_POPCNT | EINS_BC_32))
+#define eins_clz32(x)	((unsigned int)__eins_bitcount(x, EINS_BC_CLZ | EINS_BC_32))
+#define eins_ctz32(x)	((unsigned int)__eins_bitcount(x, EINS_BC_CTZ | EINS_BC_32))
+
+#define __eins_shift_add(_a, _b, _s, _k, _v) ({			\
+	unsigned long long __d, __t;					\
+	asm(__EINS_SITE "%[d] = %[a]\n\t%[b] = %[t]"			\
+	    : [d] "=r"(__d), [t] "=&r"(__t)				\
+	    : [a] "r"((unsigned long long)(_a)),			\
+	      [b] "r"((unsigned long long)(_b)), [op] "i"(eins_shift_add), \
+	      [payload] "i"(__EINS_PAYLOAD(4, (_v) | EINS_SA_SHIFT(_s), _k))); \
+	__d; })
+
+#define eins_shift_add64(a, b, s, k)	__eins_shift_add(a, b, s, k, 0)
+#define eins_shift_add32(a, b, s, k)					\
+	((unsigned int)__eins_shift_add(a, b, s, k, EINS_SA_32))
+
+#define __eins_mul_high(_a, _b, _v) ({					\
+	unsigned long long __d, __t, __t2, __t3;			\
+	asm(__EINS_SITE "%[d] = %[a]\n\t%[b] = %[t]\n\t%[t2] = %[t3]"	\
+	    : [d] "=&r"(__d), [t] "=&r"(__t), [t2] "=&r"(__t2),	\
+	      [t3] "=&r"(__t3)						\
+	    : [a] "r"((unsigned long long)(_a)),			\
+	      [b] "r"((unsigned long long)(_b)), [op] "i"(eins_mul_high),	\
+	      [payload] "i"(__EINS_PAYLOAD(6, _v, 0)));			\
+	__d; })
+
+#define eins_mulhu64(a, b)	__eins_mul_high(a, b, 0)
+#define eins_mulhs64(a, b)	((long long)__eins_mul_high(a, b, EINS_MULH_SIGNED))
 
 #endif /* __EINS_H */

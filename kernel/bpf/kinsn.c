@@ -176,11 +176,13 @@ int bpf_kinsn_decode(const struct bpf_kinsn *kinsn,
 }
 
 /*
- * A proof sequence is straight-line code the verifier can follow on its
- * own: no calls, exits or 64-bit immediates, and forward jumps that stay
- * inside the sequence, so the only way out is its end.
+ * A proof sequence is code the verifier can follow on its own: no calls or
+ * exits, 64-bit immediates only as plain constants, and forward jumps that
+ * stay inside the sequence, so the only way out is its end.  Returns the
+ * number of insn slots @insn takes (2 for a 64-bit immediate), 0 if it
+ * does not belong in a proof sequence.
  */
-static bool bpf_kinsn_proof_insn_ok(const struct bpf_insn *insn, int idx,
+static int bpf_kinsn_proof_insn_len(const struct bpf_insn *insn, int idx,
 				    int cnt)
 {
 	u8 class = BPF_CLASS(insn->code);
@@ -189,7 +191,13 @@ static bool bpf_kinsn_proof_insn_ok(const struct bpf_insn *insn, int idx,
 	switch (class) {
 	case BPF_ALU:
 	case BPF_ALU64:
-		return true;
+		return 1;
+	case BPF_LD:
+		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW) || insn->src_reg ||
+		    idx + 1 >= cnt || insn[1].code || insn[1].dst_reg ||
+		    insn[1].src_reg || insn[1].off)
+			return 0;
+		return 2;
 	case BPF_LDX:
 	case BPF_STX:
 	case BPF_ST:
@@ -199,11 +207,11 @@ static bool bpf_kinsn_proof_insn_ok(const struct bpf_insn *insn, int idx,
 	case BPF_JMP32:
 		if (BPF_OP(insn->code) == BPF_CALL ||
 		    BPF_OP(insn->code) == BPF_EXIT)
-			return false;
+			return 0;
 		off = insn->code == (BPF_JMP32 | BPF_JA) ? insn->imm : insn->off;
 		return off >= 0 && idx + 1 + off <= cnt;
 	default:
-		return false;
+		return 0;
 	}
 }
 
@@ -216,7 +224,7 @@ int bpf_kinsn_gen_proof(struct bpf_verifier_env *env,
 			struct bpf_insn *insn)
 {
 	const struct bpf_kinsn *kinsn = region->kinsn;
-	int i, cnt;
+	int i, len, cnt;
 
 	cnt = kinsn->gen_proof(&region->site, insn);
 	if (cnt <= 0 || cnt > kinsn->max_insn_cnt) {
@@ -224,8 +232,9 @@ int bpf_kinsn_gen_proof(struct bpf_verifier_env *env,
 				       kinsn->name, cnt);
 		return -EFAULT;
 	}
-	for (i = 0; i < cnt; i++) {
-		if (!bpf_kinsn_proof_insn_ok(&insn[i], i, cnt)) {
+	for (i = 0; i < cnt; i += len) {
+		len = bpf_kinsn_proof_insn_len(&insn[i], i, cnt);
+		if (!len) {
 			bpf_verifier_log_write(env, "kinsn %s: proof insn %d leaves the sequence\n",
 					       kinsn->name, i);
 			return -EFAULT;

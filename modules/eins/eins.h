@@ -9,6 +9,11 @@
 
 extern const struct bpf_kinsn eins_rotate_op;
 extern const struct bpf_kinsn eins_select_op;
+extern const struct bpf_kinsn eins_extract_op;
+extern const struct bpf_kinsn eins_swap_mem_op;
+extern const struct bpf_kinsn eins_bitcount_op;
+extern const struct bpf_kinsn eins_shift_add_op;
+extern const struct bpf_kinsn eins_mul_high_op;
 
 /* Module parameter: false makes every emit decline (proof sequence runs). */
 extern bool eins_native_emit;

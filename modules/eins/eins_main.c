@@ -21,15 +21,30 @@ MODULE_PARM_DESC(native_emit,
 __bpf_kfunc_start_defs();
 __bpf_kfunc void eins_rotate(void) { }
 __bpf_kfunc void eins_select(void) { }
+__bpf_kfunc void eins_extract(void) { }
+__bpf_kfunc void eins_swap_mem(void) { }
+__bpf_kfunc void eins_bitcount(void) { }
+__bpf_kfunc void eins_shift_add(void) { }
+__bpf_kfunc void eins_mul_high(void) { }
 __bpf_kfunc_end_defs();
 
 BTF_ID_LIST(eins_btf_ids)
 BTF_ID(func, eins_rotate)
 BTF_ID(func, eins_select)
+BTF_ID(func, eins_extract)
+BTF_ID(func, eins_swap_mem)
+BTF_ID(func, eins_bitcount)
+BTF_ID(func, eins_shift_add)
+BTF_ID(func, eins_mul_high)
 
 static const struct bpf_kinsn * const eins_ops[] = {
 	&eins_rotate_op,
 	&eins_select_op,
+	&eins_extract_op,
+	&eins_swap_mem_op,
+	&eins_bitcount_op,
+	&eins_shift_add_op,
+	&eins_mul_high_op,
 };
 
 static const struct bpf_kinsn_set eins_kinsn_set = {
@@ -51,5 +66,5 @@ static void __exit eins_exit(void)
 
 module_init(eins_init);
 module_exit(eins_exit);
-MODULE_DESCRIPTION("EInsn: native BPF instructions (rotate, select, ...)");
+MODULE_DESCRIPTION("EInsn: native BPF instructions (rotate, select, extract, swap_mem, bitcount, shift_add, mul_high)");
 MODULE_LICENSE("GPL");

@@ -116,7 +116,7 @@ static u8 *rotate_x86_by_reg(u8 *p, bool w, u8 ext, const u8 *hw)
 		/* the 32-bit mov also zero-extends when the count is 0 */
 		if (dst != src || !w)
 			p = x86_mov(p, w, dst, src);
-		return x86_rot_cl(p, w, ext, dst);
+		return x86_shift_cl(p, w, ext, dst);
 	}
 
 	if (cnt != X86_RCX)
@@ -124,7 +124,7 @@ static u8 *rotate_x86_by_reg(u8 *p, bool w, u8 ext, const u8 *hw)
 	p = x86_mov(p, w, X86_R11, src);
 	if (cnt != X86_RCX)
 		p = x86_mov(p, false, X86_RCX, cnt);
-	p = x86_rot_cl(p, w, ext, X86_R11);
+	p = x86_shift_cl(p, w, ext, X86_R11);
 	if (cnt != X86_RCX)
 		p = x86_mov(p, true, X86_RCX, X86_R10);
 	return x86_mov(p, true, dst, X86_R11);
@@ -141,7 +141,8 @@ static int rotate_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	if (!eins_native_emit)
 		return 0;
 	if (site->variant & EINS_ROT_REG) {
-		p = rotate_x86_by_reg(p, w, site->variant & EINS_ROT_RIGHT, hw);
+		p = rotate_x86_by_reg(p, w, site->variant & EINS_ROT_RIGHT ?
+				      X86_ROR : X86_ROL, hw);
 		return p - buf;
 	}
 
@@ -151,7 +152,7 @@ static int rotate_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	} else {
 		if (dst != src)
 			p = x86_mov(p, w, dst, src);
-		p = x86_rot_imm(p, w, 0, dst, n);
+		p = x86_shift_imm(p, w, X86_ROL, dst, n);
 	}
 	return p - buf;
 }

@@ -9,7 +9,9 @@
 
 #include <linux/types.h>
 
+#define X86_RAX		0
 #define X86_RCX		1
+#define X86_RDX		2
 #define X86_R10		10	/* JIT scratch */
 #define X86_R11		11	/* JIT scratch */
 
@@ -55,26 +57,75 @@ static inline u8 *x86_mov(u8 *p, bool w, u8 dst, u8 src)
 	return x86_op_rr(p, w, 0x89, src, dst);
 }
 
-/* Group-2 shift/rotate by immediate: /0 rol, /1 ror */
-static inline u8 *x86_rot_imm(u8 *p, bool w, u8 ext, u8 rm, u8 imm)
+/* Group-2 shifts and rotates: the /digit of each op */
+#define X86_ROL		0
+#define X86_ROR		1
+#define X86_SHL		4
+#define X86_SHR		5
+#define X86_SAR		7
+
+/* Group-2 op by immediate */
+static inline u8 *x86_shift_imm(u8 *p, bool w, u8 ext, u8 rm, u8 imm)
 {
 	p = x86_op_rr(p, w, 0xc1, ext, rm);
 	*p++ = imm;
 	return p;
 }
 
-/* Group-2 shift/rotate by cl */
-static inline u8 *x86_rot_cl(u8 *p, bool w, u8 ext, u8 rm)
+/* Group-2 op by cl */
+static inline u8 *x86_shift_cl(u8 *p, bool w, u8 ext, u8 rm)
 {
 	return x86_op_rr(p, w, 0xd3, ext, rm);
+}
+
+static inline u8 *x86_imm32(u8 *p, s32 imm)
+{
+	*p++ = (u8)imm;
+	*p++ = (u8)(imm >> 8);
+	*p++ = (u8)(imm >> 16);
+	*p++ = (u8)(imm >> 24);
+	return p;
+}
+
+/* ModRM (+SIB) and displacement for [base + off]; never mod 00, so rbp
+ * and r13 need no special case, and rsp/r12 get their SIB byte.
+ */
+static inline u8 *x86_modrm_mem(u8 *p, u8 reg, u8 base, s32 off)
+{
+	bool disp8 = off == (s8)off;
+
+	*p++ = (disp8 ? 0x40 : 0x80) | (reg & 7) << 3 | (base & 7);
+	if ((base & 7) == 4)
+		*p++ = 0x24;
+	if (disp8)
+		*p++ = (u8)off;
+	else
+		p = x86_imm32(p, off);
+	return p;
+}
+
+#define X86_VEX_0F	1
+#define X86_VEX_0F38	2
+#define X86_VEX_0F3A	3
+#define X86_VEX_NP	0
+#define X86_VEX_66	1
+#define X86_VEX_F3	2
+#define X86_VEX_F2	3
+
+/* three-byte VEX prefix (L = 0); @vvvv is the extra register operand */
+static inline u8 *x86_vex3(u8 *p, u8 map, bool w, u8 pp, u8 vvvv, u8 reg,
+			   u8 rm)
+{
+	*p++ = 0xc4;
+	*p++ = (reg & 8 ? 0 : 0x80) | 0x40 | (rm & 8 ? 0 : 0x20) | map;
+	*p++ = (w ? 0x80 : 0) | (~vvvv & 0xf) << 3 | pp;
+	return p;
 }
 
 /* rorx dst, src, imm (BMI2): VEX.LZ.F2.0F3A.W0/W1 F0 /r ib */
 static inline u8 *x86_rorx(u8 *p, bool w, u8 dst, u8 src, u8 imm)
 {
-	*p++ = 0xc4;
-	*p++ = (dst & 8 ? 0 : 0x80) | 0x40 | (src & 8 ? 0 : 0x20) | 0x03;
-	*p++ = (w ? 0x80 : 0) | 0x78 | 0x03;
+	p = x86_vex3(p, X86_VEX_0F3A, w, X86_VEX_F2, 0, dst, src);
 	*p++ = 0xf0;
 	*p++ = x86_modrm_rr(dst, src);
 	*p++ = imm;
@@ -100,20 +151,13 @@ static inline u8 *x86_cmp_rr(u8 *p, bool w, bool test, u8 a, u8 b)
 /* cmp a, imm or test a, imm; imm sign-extended to the operand size */
 static inline u8 *x86_cmp_imm(u8 *p, bool w, bool test, u8 a, s32 imm)
 {
-	if (test) {
-		p = x86_op_rr(p, w, 0xf7, 0, a);
-	} else if (imm == (s8)imm) {
+	if (!test && imm == (s8)imm) {
 		p = x86_op_rr(p, w, 0x83, 7, a);
 		*p++ = (u8)imm;
 		return p;
-	} else {
-		p = x86_op_rr(p, w, 0x81, 7, a);
 	}
-	*p++ = (u8)imm;
-	*p++ = (u8)(imm >> 8);
-	*p++ = (u8)(imm >> 16);
-	*p++ = (u8)(imm >> 24);
-	return p;
+	p = x86_op_rr(p, w, test ? 0xf7 : 0x81, test ? 0 : 7, a);
+	return x86_imm32(p, imm);
 }
 
 #endif /* _EINS_X86_H */

@@ -38,11 +38,21 @@ static int find_module_btf(const char *name, __u32 *id_out)
 	return -ENOENT;
 }
 
+static int find_op(const struct btf *btf, const char *name, __u32 *id)
+{
+	int r = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+
+	if (r < 0)
+		return -ENOENT;
+	*id = r;
+	return 0;
+}
+
 int eins_ops_get(struct eins_ops *ops)
 {
 	struct btf *vmlinux, *btf;
 	__u32 id;
-	int r, s;
+	int err;
 
 	ops->btf_fd = find_module_btf("eins", &id);
 	if (ops->btf_fd < 0)
@@ -55,15 +65,16 @@ int eins_ops_get(struct eins_ops *ops)
 		btf__free(vmlinux);
 		return -errno;
 	}
-	r = btf__find_by_name_kind(btf, "eins_rotate", BTF_KIND_FUNC);
-	s = btf__find_by_name_kind(btf, "eins_select", BTF_KIND_FUNC);
+	err = find_op(btf, "eins_rotate", &ops->rotate_id) ?:
+	      find_op(btf, "eins_select", &ops->select_id) ?:
+	      find_op(btf, "eins_extract", &ops->extract_id) ?:
+	      find_op(btf, "eins_swap_mem", &ops->swap_mem_id) ?:
+	      find_op(btf, "eins_bitcount", &ops->bitcount_id) ?:
+	      find_op(btf, "eins_shift_add", &ops->shift_add_id) ?:
+	      find_op(btf, "eins_mul_high", &ops->mul_high_id);
 	btf__free(btf);
 	btf__free(vmlinux);
-	if (r < 0 || s < 0)
-		return -ENOENT;
-	ops->rotate_id = r;
-	ops->select_id = s;
-	return 0;
+	return err;
 }
 
 void eins_set_native(bool on)
@@ -139,6 +150,12 @@ void eins_build_diff_prog(struct eins_prog *p, const struct eins_site *sites,
 
 	for (k = 0; k < nr_sites; k++) {
 		eins_emit(p, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_6, SLOT_PKT));
+		if (sites[k].mem) {
+			eins_emit(p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6,
+						 REC_OFF(k, mem_in, 0)));
+			eins_emit(p, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_1,
+						 EINS_SLOT_MEM));
+		}
 		for (r = 0; r < EINS_NR_REGS; r++)
 			if (r != BPF_REG_6)
 				eins_emit(p, BPF_LDX_MEM(BPF_DW, r, BPF_REG_6,
@@ -158,6 +175,12 @@ void eins_build_diff_prog(struct eins_prog *p, const struct eins_site *sites,
 						 SLOT_REG(r)));
 			eins_emit(p, BPF_STX_MEM(BPF_DW, BPF_REG_6, BPF_REG_1,
 						 REC_OFF(k, out, r)));
+		}
+		if (sites[k].mem) {
+			eins_emit(p, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10,
+						 EINS_SLOT_MEM));
+			eins_emit(p, BPF_STX_MEM(BPF_DW, BPF_REG_6, BPF_REG_1,
+						 REC_OFF(k, mem_out, 0)));
 		}
 	}
 	p->insns[exit_jump].off = p->cnt - exit_jump - 1;
@@ -264,6 +287,7 @@ int x86_decode(const unsigned char *p, int avail, struct x86_insn *insn)
 		int map = op == 0xc4 ? p[0] & 0x1f : 1;
 
 		insn->vex_map = map;
+		insn->vex_pp = p[op == 0xc4 ? 1 : 0] & 3;
 		p += op == 0xc4 ? 2 : 1;
 		insn->op = *p++;
 		insn->modrm = *p;
@@ -275,7 +299,11 @@ int x86_decode(const unsigned char *p, int avail, struct x86_insn *insn)
 	if (op == 0x0f) {
 		insn->op2 = *p++;
 		insn->two_byte = true;
-		if ((insn->op2 & 0xf0) == 0x80) {
+		if (insn->op2 == 0x38) {		/* 0F 38 xx /r (MOVBE) */
+			insn->op3 = *p++;
+			insn->modrm = *p;
+			p += modrm_len(p);
+		} else if ((insn->op2 & 0xf0) == 0x80) {
 			p += 4;
 		} else if ((insn->op2 & 0xf8) == 0xc8) {
 			/* bswap */
@@ -309,6 +337,12 @@ int x86_decode(const unsigned char *p, int avail, struct x86_insn *insn)
 		has_imm8 = op == 0xf6 && ((p[0] >> 3) & 7) < 2;
 		has_imm32 = op == 0xf7 && ((p[0] >> 3) & 7) < 2;
 		break;
+	case 0x04: case 0x0c: case 0x24: case 0x2c: case 0x34: case 0x3c:
+	case 0xa8:
+		return p + 1 - start;		/* op al, imm8 */
+	case 0x05: case 0x0d: case 0x25: case 0x2d: case 0x35: case 0x3d:
+	case 0xa9:
+		return p + 4 - start;		/* op eax, imm32 */
 	case 0x50 ... 0x5f: case 0x90: case 0x98: case 0x99: case 0xc3:
 	case 0xc9: case 0xcc:
 		return p - start;
@@ -351,20 +385,28 @@ int x86_count(const unsigned char *img, int len, x86_match_fn match)
 	return cnt;
 }
 
+static bool x86_is_grp2(const struct x86_insn *insn)
+{
+	return !insn->two_byte && !insn->vex_map &&
+	       (insn->op == 0xc1 || insn->op == 0xd1 || insn->op == 0xd3);
+}
+
 bool x86_is_rotate(const struct x86_insn *insn)
 {
-	/* ROL/ROR (C1/D3 /0, /1) or RORX (VEX 0F3A F0) */
+	/* ROL/ROR (C1/D1/D3 /0, /1) or RORX (VEX 0F3A F0) */
 	if (insn->vex_map)
 		return insn->vex_map == 3 && insn->op == 0xf0;
-	return (insn->op == 0xc1 || insn->op == 0xd3) && reg_digit(insn) < 2;
+	return x86_is_grp2(insn) && reg_digit(insn) < 2;
 }
 
 bool x86_is_shift(const struct x86_insn *insn)
 {
-	/* SHL/SHR/SAR (C1/D3 /4, /5, /7) or SHLX/SHRX/SARX (VEX 0F38 F7) */
+	/* SHL/SHR/SAR (C1/D1/D3 /4, /5, /7), SHLX/SHRX/SARX (VEX 0F38 F7
+	 * with a 66/F2/F3 prefix; with none it is BEXTR)
+	 */
 	if (insn->vex_map)
-		return insn->vex_map == 2 && insn->op == 0xf7;
-	return (insn->op == 0xc1 || insn->op == 0xd3) &&
+		return insn->vex_map == 2 && insn->op == 0xf7 && insn->vex_pp;
+	return x86_is_grp2(insn) &&
 	       (reg_digit(insn) == 4 || reg_digit(insn) == 5 ||
 		reg_digit(insn) == 7);
 }
@@ -379,6 +421,73 @@ bool x86_is_jcc(const struct x86_insn *insn)
 	return (!insn->two_byte && !insn->vex_map &&
 		(insn->op & 0xf0) == 0x70) ||
 	       (insn->two_byte && (insn->op2 & 0xf0) == 0x80);
+}
+
+bool x86_is_bextr(const struct x86_insn *insn)
+{
+	return insn->vex_map == 2 && insn->op == 0xf7 && insn->vex_pp == 0;
+}
+
+bool x86_is_movbe(const struct x86_insn *insn)
+{
+	return insn->two_byte && insn->op2 == 0x38 &&
+	       (insn->op3 == 0xf0 || insn->op3 == 0xf1);
+}
+
+bool x86_is_bswap(const struct x86_insn *insn)
+{
+	/* BSWAP, or ROL/ROR r16, 8 as the JIT swaps 16 bits */
+	return (insn->two_byte && (insn->op2 & 0xf8) == 0xc8) ||
+	       (insn->op == 0xc1 && ((insn->modrm >> 3) & 7) < 2);
+}
+
+bool x86_is_bitcount(const struct x86_insn *insn)
+{
+	return insn->two_byte && (insn->op2 == 0xb8 || insn->op2 == 0xbc ||
+				  insn->op2 == 0xbd);
+}
+
+bool x86_is_lea(const struct x86_insn *insn)
+{
+	return !insn->two_byte && !insn->vex_map && insn->op == 0x8d;
+}
+
+bool x86_is_mul_wide(const struct x86_insn *insn)
+{
+	/* MULX, or one-operand MUL/IMUL (F7 /4, /5) */
+	if (insn->vex_map)
+		return insn->vex_map == 2 && insn->op == 0xf6;
+	return !insn->two_byte && insn->op == 0xf7 &&
+	       (((insn->modrm >> 3) & 7) == 4 || ((insn->modrm >> 3) & 7) == 5);
+}
+
+bool x86_is_add_rr(const struct x86_insn *insn)
+{
+	return !insn->two_byte && !insn->vex_map && insn->op == 0x01;
+}
+
+bool x86_is_imul_rr(const struct x86_insn *insn)
+{
+	return insn->two_byte && insn->op2 == 0xaf;
+}
+
+bool cpu_has(const char *flag)
+{
+	char line[4096], *tok;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		for (tok = strtok(line, " \t\n:"); tok && !found;
+		     tok = strtok(NULL, " \t\n:"))
+			found = !strcmp(tok, flag);
+		break;
+	}
+	if (f)
+		fclose(f);
+	return found;
 }
 
 void eins_hexdump(const char *what, const unsigned char *img, int len)

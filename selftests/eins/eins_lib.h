@@ -20,6 +20,11 @@ struct eins_ops {
 	int btf_fd;
 	__u32 rotate_id;
 	__u32 select_id;
+	__u32 extract_id;
+	__u32 swap_mem_id;
+	__u32 bitcount_id;
+	__u32 shift_add_id;
+	__u32 mul_high_id;
 };
 
 /* A site to build: op, payload and operand registers. */
@@ -30,7 +35,12 @@ struct eins_site {
 	__u8 nr_regs;
 	__u8 regs[8];
 	__u16 clobber;		/* registers the op may clobber */
+	bool mem;		/* accesses the record's memory word at
+				 * EINS_SLOT_MEM(0) on the stack */
 };
+
+/* The 8-byte stack slot a memory site works on: r10 + EINS_SLOT_MEM */
+#define EINS_SLOT_MEM		(-104)
 
 struct eins_prog {
 	struct bpf_insn insns[EINS_MAX_INSNS];
@@ -41,9 +51,10 @@ struct eins_prog {
 struct eins_rec {
 	__u64 in[EINS_NR_REGS];
 	__u64 out[EINS_NR_REGS];
+	__u64 mem_in, mem_out;
 };
 
-#define EINS_RECS_PER_RUN	20	/* fits an XDP test_run packet */
+#define EINS_RECS_PER_RUN	18	/* fits an XDP test_run packet */
 
 int eins_ops_get(struct eins_ops *ops);
 void eins_set_native(bool on);
@@ -66,7 +77,7 @@ int eins_jited(int prog_fd, unsigned char *buf, size_t size);
 
 /* Just enough of an x86-64 decoder to find insns in a jited image. */
 struct x86_insn {
-	unsigned char op, op2, modrm, vex_map;
+	unsigned char op, op2, op3, modrm, vex_map, vex_pp;
 	bool two_byte, has_modrm;
 };
 typedef bool (*x86_match_fn)(const struct x86_insn *insn);
@@ -78,6 +89,16 @@ bool x86_is_rotate(const struct x86_insn *insn);
 bool x86_is_shift(const struct x86_insn *insn);
 bool x86_is_cmov(const struct x86_insn *insn);
 bool x86_is_jcc(const struct x86_insn *insn);
+bool x86_is_bextr(const struct x86_insn *insn);
+bool x86_is_movbe(const struct x86_insn *insn);
+bool x86_is_bswap(const struct x86_insn *insn);
+bool x86_is_bitcount(const struct x86_insn *insn);
+bool x86_is_lea(const struct x86_insn *insn);
+bool x86_is_mul_wide(const struct x86_insn *insn);
+bool x86_is_imul_rr(const struct x86_insn *insn);
+bool x86_is_add_rr(const struct x86_insn *insn);
+/* "flag" is in /proc/cpuinfo's flags */
+bool cpu_has(const char *flag);
 void eins_hexdump(const char *what, const unsigned char *img, int len);
 
 __u64 eins_rand(void);

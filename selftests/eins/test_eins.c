@@ -50,7 +50,7 @@ static __u32 rotl32(__u32 x, unsigned int n)
 	return n ? x << n | x >> (32 - n) : x;
 }
 
-static __u64 ref_rotate(const struct eins_site *s, const __u64 *in)
+static __u64 ref_rotate(const struct eins_site *s, const __u64 *in, __u64 *mem)
 {
 	bool reg = s->variant & EINS_ROT_REG;
 	bool right = s->variant & EINS_ROT_RIGHT;
@@ -89,7 +89,7 @@ static bool ref_cond(int cc, bool is32, __u64 a, __u64 b)
 	abort();
 }
 
-static __u64 ref_select(const struct eins_site *s, const __u64 *in)
+static __u64 ref_select(const struct eins_site *s, const __u64 *in, __u64 *mem)
 {
 	bool imm = s->variant & EINS_SEL_IMM;
 	__u64 b = imm ? (__u64)(__s64)s->imm : in[s->regs[4]];
@@ -172,6 +172,7 @@ static void fill_inputs(const struct eins_site *s, struct eins_rec *rec)
 
 	for (r = 0; r < EINS_NR_REGS; r++)
 		rec->in[r] = eins_rand_edge();
+	rec->mem_in = eins_rand_edge();
 	/* for select with register b (for rotate, regs[4] is scratch) */
 	if (s->nr_regs < 5)
 		return;
@@ -188,7 +189,8 @@ static void fill_inputs(const struct eins_site *s, struct eins_rec *rec)
 }
 
 typedef void (*gen_fn)(const struct eins_ops *, __u16, struct eins_site *);
-typedef __u64 (*ref_fn)(const struct eins_site *, const __u64 *);
+/* the destination's value; a memory op also updates *mem */
+typedef __u64 (*ref_fn)(const struct eins_site *, const __u64 *, __u64 *);
 
 /* Compare a run's records with the reference; 0 if all match. */
 static int check_recs(const struct eins_site *sites, const struct eins_rec *recs,
@@ -198,27 +200,32 @@ static int check_recs(const struct eins_site *sites, const struct eins_rec *recs
 
 	for (k = 0; k < EINS_RECS_PER_RUN; k++) {
 		const struct eins_site *s = &sites[k];
+		__u64 mem = recs[k].mem_in;
+		__u64 dst = ref(s, recs[k].in, &mem);
 
-		for (r = 0; r < EINS_NR_REGS; r++) {
-			__u64 want = recs[k].in[r];
+		for (r = 0; r <= EINS_NR_REGS; r++) {
+			__u64 want = r < EINS_NR_REGS ? recs[k].in[r] : mem;
+			__u64 got = r < EINS_NR_REGS ? recs[k].out[r] :
+						       recs[k].mem_out;
 
-			if (s->clobber & (1u << r))
+			if (r == EINS_NR_REGS ? !s->mem : s->clobber & (1u << r))
 				continue;
-			if (r == s->regs[0])
-				want = ref(s, recs[k].in);
-			if (recs[k].out[r] == want)
+			if (r < EINS_NR_REGS && r == s->regs[0])
+				want = dst;
+			if (got == want)
 				continue;
 			fprintf(stderr, "# %s: variant %#x imm %d regs", what,
 				s->variant, s->imm);
 			for (int i = 0; i < s->nr_regs; i++)
 				fprintf(stderr, " r%d", s->regs[i]);
-			fprintf(stderr, ": r%d = %#llx, want %#llx (inputs",
-				r, (unsigned long long)recs[k].out[r],
-				(unsigned long long)want);
+			fprintf(stderr, ": %s%d = %#llx, want %#llx (inputs",
+				r < EINS_NR_REGS ? "r" : "mem", r,
+				(unsigned long long)got, (unsigned long long)want);
 			for (int i = 0; i < EINS_NR_REGS; i++)
 				fprintf(stderr, " %#llx",
 					(unsigned long long)recs[k].in[i]);
-			fprintf(stderr, ")\n");
+			fprintf(stderr, " mem %#llx)\n",
+				(unsigned long long)recs[k].mem_in);
 			return -1;
 		}
 	}
@@ -306,12 +313,260 @@ TEST(diff_select)
 	       NR_CCS * 4, VECTORS_PER_SHAPE);
 }
 
+/* ---- extract, swap_mem, bitcount, shift_add, mul_high ---- */
+
+static __u64 field_mask(int len)
+{
+	return len >= 64 ? ~0ull : (1ull << len) - 1;
+}
+
+/* shape: EINS_EXT_32 or 0 */
+static void gen_extract(const struct eins_ops *ops, __u16 shape,
+			struct eins_site *s)
+{
+	int width = shape & EINS_EXT_32 ? 32 : 64;
+	int len = 1 + eins_rand() % width;
+	int lsb = eins_rand() % (width - len + 1);
+
+	memset(s, 0, sizeof(*s));
+	s->btf_id = ops->extract_id;
+	s->variant = shape;
+	s->imm = EINS_EXT_IMM(lsb, len);
+	s->nr_regs = 2;
+	s->regs[0] = rand_reg();
+	s->regs[1] = rand_reg();
+}
+
+static __u64 ref_extract(const struct eins_site *s, const __u64 *in, __u64 *mem)
+{
+	__u64 x = in[s->regs[1]];
+
+	if (s->variant & EINS_EXT_32)
+		x = (__u32)x;
+	return (x >> (s->imm & 0xff)) & field_mask((s->imm >> 8) & 0xff);
+}
+
+static int swap_bytes(__u16 variant)
+{
+	return 1 << (variant & EINS_SWAP_SIZE_MASK);
+}
+
+/* shape: the swap_mem variant; the access is to the record's stack word */
+static void gen_swap_mem(const struct eins_ops *ops, __u16 shape,
+			 struct eins_site *s)
+{
+	int size = swap_bytes(shape);
+
+	memset(s, 0, sizeof(*s));
+	s->btf_id = ops->swap_mem_id;
+	s->variant = shape;
+	s->imm = EINS_SLOT_MEM + (eins_rand() % (8 / size)) * size;
+	s->mem = true;
+	if (!(shape & EINS_SWAP_STORE)) {
+		s->nr_regs = 2;
+		s->regs[0] = rand_reg();
+		s->regs[1] = BPF_REG_10;
+		return;
+	}
+	s->nr_regs = 3;
+	s->regs[0] = BPF_REG_10;
+	s->regs[1] = rand_reg();
+	s->regs[2] = rand_reg_except(1u << s->regs[1]);
+	s->clobber = 1u << s->regs[2];
+}
+
+static __u64 bswap_n(__u64 x, int bytes)
+{
+	__u64 r = 0;
+	int i;
+
+	for (i = 0; i < bytes; i++)
+		r = r << 8 | ((x >> (8 * i)) & 0xff);
+	return r;
+}
+
+static __u64 ref_swap_mem(const struct eins_site *s, const __u64 *in,
+			  __u64 *mem)
+{
+	int size = swap_bytes(s->variant), shift = 8 * (s->imm - EINS_SLOT_MEM);
+	__u64 mask = field_mask(8 * size) << shift;
+
+	if (!(s->variant & EINS_SWAP_STORE))
+		return bswap_n(*mem >> shift, size);
+	*mem = (*mem & ~mask) | bswap_n(in[s->regs[1]], size) << shift;
+	return 0;
+}
+
+/* shape: EINS_BC_* | EINS_BC_32 */
+static void gen_bitcount(const struct eins_ops *ops, __u16 shape,
+			 struct eins_site *s)
+{
+	__u16 used;
+
+	memset(s, 0, sizeof(*s));
+	s->btf_id = ops->bitcount_id;
+	s->variant = shape;
+	s->nr_regs = 4;
+	s->regs[0] = rand_reg();
+	s->regs[1] = rand_reg();
+	used = 1u << s->regs[0] | 1u << s->regs[1];
+	s->regs[2] = rand_reg_except(used);
+	s->regs[3] = rand_reg_except(used | 1u << s->regs[2]);
+	s->clobber = 1u << s->regs[2] | 1u << s->regs[3];
+}
+
+static __u64 ref_bitcount(const struct eins_site *s, const __u64 *in,
+			  __u64 *mem)
+{
+	bool is32 = s->variant & EINS_BC_32;
+	__u64 x = is32 ? (__u32)in[s->regs[1]] : in[s->regs[1]];
+	int width = is32 ? 32 : 64;
+
+	switch (s->variant & EINS_BC_OP_MASK) {
+	case EINS_BC_POPCNT:
+		return __builtin_popcountll(x);
+	case EINS_BC_CLZ:
+		return x ? __builtin_clzll(x) - (64 - width) : width;
+	default:
+		return x ? __builtin_ctzll(x) : width;
+	}
+}
+
+/* shape: EINS_SA_32 | 2 for shifts of 4 and more (no single LEA) */
+static void gen_shift_add(const struct eins_ops *ops, __u16 shape,
+			  struct eins_site *s)
+{
+	int width = shape & EINS_SA_32 ? 32 : 64;
+	int shift = shape & 2 ? 4 + eins_rand() % (width - 4) : eins_rand() % 4;
+	__u16 used;
+
+	memset(s, 0, sizeof(*s));
+	s->btf_id = ops->shift_add_id;
+	s->variant = (shape & EINS_SA_32) | EINS_SA_SHIFT(shift);
+	s->imm = eins_rand() % 3 ? (__s32)eins_rand_edge() : 0;
+	s->nr_regs = 4;
+	s->regs[0] = rand_reg();
+	s->regs[1] = rand_reg();
+	s->regs[2] = rand_reg();
+	used = 1u << s->regs[0] | 1u << s->regs[1] | 1u << s->regs[2];
+	s->regs[3] = rand_reg_except(used);
+	s->clobber = 1u << s->regs[3];
+}
+
+static __u64 ref_shift_add(const struct eins_site *s, const __u64 *in,
+			   __u64 *mem)
+{
+	__u64 r = in[s->regs[1]] + (in[s->regs[2]] << (s->variant >> 8)) +
+		  (__u64)(__s64)s->imm;
+
+	return s->variant & EINS_SA_32 ? (__u32)r : r;
+}
+
+/* shape: EINS_MULH_SIGNED or 0 */
+static void gen_mul_high(const struct eins_ops *ops, __u16 shape,
+			 struct eins_site *s)
+{
+	__u16 used;
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->btf_id = ops->mul_high_id;
+	s->variant = shape;
+	s->nr_regs = 6;
+	s->regs[1] = rand_reg();
+	s->regs[2] = eins_rand() % 8 ? rand_reg() : s->regs[1];
+	used = 1u << s->regs[1] | 1u << s->regs[2];
+	s->regs[0] = rand_reg_except(used);
+	used |= 1u << s->regs[0];
+	for (i = 3; i < 6; i++) {
+		s->regs[i] = rand_reg_except(used);
+		used |= 1u << s->regs[i];
+		s->clobber |= 1u << s->regs[i];
+	}
+}
+
+static __u64 ref_mul_high(const struct eins_site *s, const __u64 *in,
+			  __u64 *mem)
+{
+	__u64 a = in[s->regs[1]], b = in[s->regs[2]];
+
+	if (s->variant & EINS_MULH_SIGNED)
+		return (__u64)(((__int128)(__s64)a * (__s64)b) >> 64);
+	return (__u64)(((unsigned __int128)a * b) >> 64);
+}
+
+#define DIFF(gen, ref, shape) do {					\
+	int __n = diff_shape(&ops, gen, ref, shape, VECTORS_PER_SHAPE);	\
+	ASSERT_LE(VECTORS_PER_SHAPE, __n) TH_LOG(#gen " shape %#x", shape); \
+} while (0)
+
+TEST(diff_extract)
+{
+	struct eins_ops ops;
+
+	get_ops(_metadata, &ops);
+	DIFF(gen_extract, ref_extract, 0);
+	DIFF(gen_extract, ref_extract, EINS_EXT_32);
+}
+
+TEST(diff_swap_mem)
+{
+	struct eins_ops ops;
+	__u16 size;
+
+	get_ops(_metadata, &ops);
+	for (size = EINS_SWAP_16; size <= EINS_SWAP_64; size++) {
+		DIFF(gen_swap_mem, ref_swap_mem, size);
+		DIFF(gen_swap_mem, ref_swap_mem, size | EINS_SWAP_STORE);
+	}
+}
+
+TEST(diff_bitcount)
+{
+	struct eins_ops ops;
+	__u16 op;
+
+	get_ops(_metadata, &ops);
+	for (op = EINS_BC_POPCNT; op <= EINS_BC_CTZ; op++) {
+		DIFF(gen_bitcount, ref_bitcount, op);
+		DIFF(gen_bitcount, ref_bitcount, op | EINS_BC_32);
+	}
+}
+
+TEST(diff_shift_add)
+{
+	struct eins_ops ops;
+	__u16 shape;
+
+	get_ops(_metadata, &ops);
+	for (shape = 0; shape < 4; shape++)
+		DIFF(gen_shift_add, ref_shift_add, shape);
+}
+
+TEST(diff_mul_high)
+{
+	struct eins_ops ops;
+
+	get_ops(_metadata, &ops);
+	DIFF(gen_mul_high, ref_mul_high, 0);
+	DIFF(gen_mul_high, ref_mul_high, EINS_MULH_SIGNED);
+}
+
 /* ---- the jited image ---- */
+
+/* What the images of one site must show. */
+struct jit_expect {
+	x86_match_fn native;	/* the native insn */
+	x86_match_fn proof;	/* an insn only the proof sequence has */
+	int proof_in_template;	/* how many of those the template has */
+	bool cpu_ok;		/* the CPU has the feature the emit needs */
+	bool smaller;		/* the native code is shorter */
+};
 
 static void jit_image_check(struct __test_metadata *_metadata,
 			    const struct eins_ops *ops,
-			    const struct eins_site *site, x86_match_fn native,
-			    x86_match_fn proof, int proof_in_template)
+			    const struct eins_site *site,
+			    const struct jit_expect *e)
 {
 	static struct eins_prog prog;
 	static unsigned char img[2][65536];
@@ -328,22 +583,29 @@ static void jit_image_check(struct __test_metadata *_metadata,
 		close(fd[i]);
 	}
 	eins_set_native(true);
-	/* the emit on: native insn, no proof insn; off: the other way round */
-	ok = x86_count(img[0], len[0], native) > 0 &&
-	     x86_count(img[1], len[1], native) == 0 &&
-	     x86_count(img[0], len[0], proof) == proof_in_template &&
-	     x86_count(img[1], len[1], proof) > proof_in_template;
-	/* rcx juggling can make a register-count rotate as long as its proof */
-	if (!(site->btf_id == ops->rotate_id && site->variant & EINS_ROT_REG))
-		ok = ok && len[0] < len[1];
+	if (e->cpu_ok) {
+		/* emit on: native insn, no proof insn; off: the other way */
+		ok = x86_count(img[0], len[0], e->native) > 0 &&
+		     x86_count(img[1], len[1], e->native) == 0 &&
+		     x86_count(img[0], len[0], e->proof) == e->proof_in_template &&
+		     x86_count(img[1], len[1], e->proof) > e->proof_in_template;
+		if (e->smaller)
+			ok = ok && len[0] < len[1];
+	} else {
+		/* without the CPU feature, no native insn either way */
+		ok = x86_count(img[0], len[0], e->native) == 0 &&
+		     x86_count(img[1], len[1], e->native) == 0;
+	}
 	if (!ok) {
-		fprintf(stderr, "# variant %#x imm %d regs %d %d %d %d %d\n",
+		fprintf(stderr, "# variant %#x imm %d regs %d %d %d %d %d %d\n",
 			site->variant, site->imm, site->regs[0], site->regs[1],
-			site->regs[2], site->regs[3], site->regs[4]);
+			site->regs[2], site->regs[3], site->regs[4], site->regs[5]);
 		eins_hexdump("native", img[0], len[0]);
 		eins_hexdump("proof", img[1], len[1]);
 	}
-	EXPECT_TRUE(ok) TH_LOG("native insn only with the emit on, proof sequence only with it off");
+	EXPECT_TRUE(ok) TH_LOG("%s", e->cpu_ok ?
+		"native insn only with the emit on, proof sequence only with it off" :
+		"a native insn the CPU does not have");
 }
 
 TEST(jit_rotate)
@@ -360,8 +622,14 @@ TEST(jit_rotate)
 			gen_rotate(&ops, v, &s);
 			if (i == 0)	/* in place: plain ROL/ROR */
 				s.regs[1] = s.regs[0];
-			jit_image_check(_metadata, &ops, &s, x86_is_rotate,
-					x86_is_shift, 0);
+			struct jit_expect e = {
+				.native = x86_is_rotate, .proof = x86_is_shift,
+				.cpu_ok = true,
+				/* moving rcx aside costs as much as the proof */
+				.smaller = !(v & EINS_ROT_REG),
+			};
+
+			jit_image_check(_metadata, &ops, &s, &e);
 		}
 	}
 }
@@ -389,9 +657,118 @@ TEST(jit_select)
 			if (s.regs[4] == s.regs[1])
 				s.regs[4] = (s.regs[1] + 1) % EINS_NR_REGS;
 			/* the template's bounds check is one jcc */
-			jit_image_check(_metadata, &ops, &s, x86_is_cmov,
-					x86_is_jcc, 1);
+			struct jit_expect e = {
+				.native = x86_is_cmov, .proof = x86_is_jcc,
+				.proof_in_template = 1, .cpu_ok = true,
+				.smaller = true,
+			};
+
+			jit_image_check(_metadata, &ops, &s, &e);
 		}
+	}
+}
+
+TEST(jit_extract)
+{
+	struct jit_expect e = {
+		.native = x86_is_bextr, .proof = x86_is_shift,
+		.cpu_ok = cpu_has("bmi1"),
+	};
+	struct eins_ops ops;
+	struct eins_site s;
+	int i;
+
+	get_ops(_metadata, &ops);
+	eins_srand(44);
+	for (i = 0; i < 16; i++) {
+		gen_extract(&ops, i & 1 ? EINS_EXT_32 : 0, &s);
+		s.imm = EINS_EXT_IMM(3 + i / 2, 5 + i);	/* shifted fields */
+		jit_image_check(_metadata, &ops, &s, &e);
+	}
+}
+
+TEST(jit_swap_mem)
+{
+	struct jit_expect e = {
+		.native = x86_is_movbe, .proof = x86_is_bswap,
+		.cpu_ok = cpu_has("movbe"),
+	};
+	struct eins_ops ops;
+	struct eins_site s;
+	__u16 v;
+	int i;
+
+	get_ops(_metadata, &ops);
+	eins_srand(45);
+	/* 16-bit loads are MOVZX + ROL either way */
+	for (v = EINS_SWAP_16; v <= (EINS_SWAP_64 | EINS_SWAP_STORE); v++) {
+		if (!(v & EINS_SWAP_SIZE_MASK) || v == EINS_SWAP_16)
+			continue;
+		for (i = 0; i < 4; i++) {
+			gen_swap_mem(&ops, v, &s);
+			jit_image_check(_metadata, &ops, &s, &e);
+		}
+	}
+}
+
+TEST(jit_bitcount)
+{
+	static const char * const feature[] = { "popcnt", "abm", "bmi1" };
+	struct jit_expect e = {
+		.native = x86_is_bitcount, .proof = x86_is_imul_rr,
+		.smaller = true,
+	};
+	struct eins_ops ops;
+	struct eins_site s;
+	__u16 v;
+
+	get_ops(_metadata, &ops);
+	eins_srand(46);
+	for (v = 0; v <= (EINS_BC_CTZ | EINS_BC_32); v++) {
+		if ((v & EINS_BC_OP_MASK) > EINS_BC_CTZ)
+			continue;
+		e.cpu_ok = cpu_has(feature[v & EINS_BC_OP_MASK]);
+		gen_bitcount(&ops, v, &s);
+		jit_image_check(_metadata, &ops, &s, &e);
+	}
+}
+
+TEST(jit_shift_add)
+{
+	struct jit_expect e = {
+		.native = x86_is_lea, .proof = x86_is_add_rr, .cpu_ok = true,
+		.smaller = true,
+	};
+	struct eins_ops ops;
+	struct eins_site s;
+	__u16 shape;
+	int i;
+
+	get_ops(_metadata, &ops);
+	eins_srand(47);
+	for (shape = 0; shape < 4; shape++) {
+		for (i = 0; i < 4; i++) {
+			gen_shift_add(&ops, shape, &s);
+			jit_image_check(_metadata, &ops, &s, &e);
+		}
+	}
+}
+
+TEST(jit_mul_high)
+{
+	struct jit_expect e = {
+		.native = x86_is_mul_wide, .proof = x86_is_imul_rr,
+		.cpu_ok = true, .smaller = true,
+	};
+	struct eins_ops ops;
+	struct eins_site s;
+	int i;
+
+	get_ops(_metadata, &ops);
+	eins_srand(48);
+	for (i = 0; i < 16; i++) {
+		gen_mul_high(&ops, i & 1 ? EINS_MULH_SIGNED : 0, &s);
+		jit_image_check(_metadata, &ops, &s, &e);
 	}
 }
 
@@ -571,6 +948,90 @@ TEST(reject_bad_layout)
 	expect_reject(_metadata, &ops, "R2 !read_ok\n");
 }
 
+static struct eins_site op_site(__u32 btf_id, __u16 variant, __s32 imm,
+				 int nr_regs, const __u8 *regs)
+{
+	struct eins_site s = {
+		.btf_id = btf_id, .variant = variant, .imm = imm,
+		.nr_regs = nr_regs,
+	};
+
+	memcpy(s.regs, regs, nr_regs);
+	return s;
+}
+
+TEST(reject_more_ops)
+{
+	static const __u8 two[] = { 0, 1 }, four[] = { 0, 1, 2, 3 };
+	static const __u8 six[] = { 0, 1, 2, 3, 4, 5 };
+	static const __u8 st[] = { BPF_REG_10, 1, 1 };
+	static const __u8 ld_fp[] = { 0, BPF_REG_10 };
+	struct eins_ops ops;
+
+	get_ops(_metadata, &ops);
+	reject_one(_metadata, &ops, op_site(ops.extract_id, 0, EINS_EXT_IMM(3, 0), 2, two),
+		   "kinsn eins_extract at insn 10: extract length is 0\n");
+	reject_one(_metadata, &ops, op_site(ops.extract_id, 0, EINS_EXT_IMM(60, 5), 2, two),
+		   "kinsn eins_extract at insn 10: extract field exceeds the operand width\n");
+	reject_one(_metadata, &ops, op_site(ops.extract_id, EINS_EXT_32, EINS_EXT_IMM(0, 33), 2, two),
+		   "kinsn eins_extract at insn 10: extract field exceeds the operand width\n");
+	reject_one(_metadata, &ops, op_site(ops.extract_id, 0, 0x10801, 2, two),
+		   "kinsn eins_extract at insn 10: extract immediate has bits beyond lsb and len\n");
+	reject_one(_metadata, &ops, op_site(ops.extract_id, 2, EINS_EXT_IMM(0, 8), 2, two),
+		   "kinsn eins_extract at insn 10: unknown extract variant\n");
+
+	reject_one(_metadata, &ops, op_site(ops.swap_mem_id, 0, -8, 2, ld_fp),
+		   "kinsn eins_swap_mem at insn 10: unknown swap_mem variant\n");
+	reject_one(_metadata, &ops, op_site(ops.swap_mem_id, EINS_SWAP_32, 40000, 2, ld_fp),
+		   "kinsn eins_swap_mem at insn 10: swap_mem offset out of range\n");
+	reject_one(_metadata, &ops, op_site(ops.swap_mem_id, EINS_SWAP_32 | EINS_SWAP_STORE, -8, 3, st),
+		   "kinsn eins_swap_mem at insn 10: swap_mem scratch register must differ from base and source\n");
+	/* the proof sequence's access is checked like any other */
+	reject_one(_metadata, &ops, op_site(ops.swap_mem_id, EINS_SWAP_32, 8, 2, ld_fp),
+		   "invalid read from stack R10 off=8 size=4\n");
+	reject_one(_metadata, &ops, op_site(ops.swap_mem_id, EINS_SWAP_64, -4, 2, ld_fp),
+		   "misaligned stack access off 0+0+-4 size 8\n");
+
+	reject_one(_metadata, &ops, op_site(ops.bitcount_id, 3, 0, 4, four),
+		   "kinsn eins_bitcount at insn 10: unknown bitcount variant\n");
+	reject_one(_metadata, &ops, op_site(ops.bitcount_id, 0, 1, 4, four),
+		   "kinsn eins_bitcount at insn 10: bitcount has a nonzero immediate\n");
+	reject_one(_metadata, &ops, op_site(ops.bitcount_id, 0, 0, 4, (const __u8[]){ 0, 1, 1, 3 }),
+		   "kinsn eins_bitcount at insn 10: bitcount scratch registers must be distinct from the other operands\n");
+
+	reject_one(_metadata, &ops, op_site(ops.shift_add_id, EINS_SA_SHIFT(64), 0, 4, four),
+		   "kinsn eins_shift_add at insn 10: unknown shift_add variant\n");
+	reject_one(_metadata, &ops, op_site(ops.shift_add_id, EINS_SA_32 | EINS_SA_SHIFT(32), 0, 4, four),
+		   "kinsn eins_shift_add at insn 10: shift_add shift out of range\n");
+	reject_one(_metadata, &ops, op_site(ops.shift_add_id, 0, 0, 4, (const __u8[]){ 0, 1, 2, 1 }),
+		   "kinsn eins_shift_add at insn 10: shift_add scratch register must differ from the other operands\n");
+
+	reject_one(_metadata, &ops, op_site(ops.mul_high_id, 0, 0, 6, (const __u8[]){ 1, 1, 2, 3, 4, 5 }),
+		   "kinsn eins_mul_high at insn 10: mul_high destination must differ from its sources\n");
+	reject_one(_metadata, &ops, op_site(ops.mul_high_id, 0, 0, 6, (const __u8[]){ 0, 1, 2, 3, 3, 5 }),
+		   "kinsn eins_mul_high at insn 10: mul_high scratch registers must be distinct from the other operands\n");
+	reject_one(_metadata, &ops, op_site(ops.mul_high_id, 2, 0, 6, six),
+		   "kinsn eins_mul_high at insn 10: unknown mul_high variant\n");
+	reject_one(_metadata, &ops, op_site(ops.mul_high_id, 0, 0, 4, four),
+		   "kinsn eins_mul_high at insn 10: mul_high needs 6 operands\n");
+}
+
+TEST(reject_swap_mem_packet)
+{
+	struct eins_ops ops;
+	struct eins_site s;
+
+	get_ops(_metadata, &ops);
+	/* a packet load without a bounds check */
+	reject_prog.cnt = 0;
+	eins_emit(&reject_prog, BPF_LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_1,
+					    offsetof(struct xdp_md, data)));
+	s = op_site(ops.swap_mem_id, EINS_SWAP_32, 0, 2, (const __u8[]){ 0, 2 });
+	eins_emit_site(&reject_prog, &s);
+	prog_end();
+	expect_reject(_metadata, &ops, "invalid access to packet, off=0 size=4, R2(id=0,off=0,r=0)\n");
+}
+
 /* ---- regions rewritten after verification fall back to bytecode ---- */
 
 static void write_sysctl(const char *path, const char *val)
@@ -646,10 +1107,45 @@ TEST(fallback_dead_branch)
 	close(fd);
 }
 
+TEST(fallback_ctx_access)
+{
+	static unsigned char img[65536];
+	struct eins_ops ops;
+	struct eins_site s;
+	int fd, len;
+	LIBBPF_OPTS(bpf_test_run_opts, run);
+	char pkt[64] = {};
+
+	get_ops(_metadata, &ops);
+	/*
+	 * A swapped load of xdp_md->ingress_ifindex: ctx access conversion
+	 * turns the load into two pointer loads, so the region keeps its
+	 * bytecode.  The test_run device is lo (ifindex 1).
+	 */
+	s = op_site(ops.swap_mem_id, EINS_SWAP_32,
+		    offsetof(struct xdp_md, ingress_ifindex), 2,
+		    (const __u8[]){ BPF_REG_0, BPF_REG_1 });
+	reject_prog.cnt = 0;
+	eins_emit_site(&reject_prog, &s);
+	eins_emit(&reject_prog, BPF_ALU64_IMM(BPF_RSH, BPF_REG_0, 24));
+	eins_emit(&reject_prog, BPF_EXIT_INSN());
+	fd = eins_load(&ops, &reject_prog, log_buf, LOG_SIZE);
+	ASSERT_LE(0, fd) TH_LOG("%s", log_buf);
+	len = eins_jited(fd, img, sizeof(img));
+	ASSERT_LT(0, len);
+	EXPECT_EQ(0, x86_count(img, len, x86_is_movbe))
+		TH_LOG("native code for a converted ctx access");
+	run.data_in = pkt;
+	run.data_size_in = sizeof(pkt);
+	ASSERT_EQ(0, bpf_prog_test_run_opts(fd, &run));
+	EXPECT_EQ(1, run.retval) TH_LOG("bswap32(ifindex) >> 24");
+	close(fd);
+}
+
 /* ---- eins.h builtins through libbpf ---- */
 
-#define BUILTIN_RECS	16
-#define BUILTIN_OUTS	14
+#define BUILTIN_RECS	8
+#define BUILTIN_OUTS	29
 
 struct builtin_rec {
 	__u64 a, b;
@@ -674,6 +1170,21 @@ static void ref_builtins(struct builtin_rec *r)
 	r->out[11] = a > 255 ? 255 : a;
 	r->out[12] = (a & b) ? a : ~b;
 	r->out[13] = (__u32)a == (__u32)b ? 1 : 2;
+	r->out[14] = (a >> 12) & 0xfffff;
+	r->out[15] = ((__u32)a >> 5) & 0x7ffffff;
+	r->out[16] = (a >> 40) & 0xffffff;
+	r->out[17] = bswap_n(a, 2);
+	r->out[18] = bswap_n(a, 4);
+	r->out[19] = bswap_n(b, 8);
+	r->out[20] = bswap_n(a, 4);
+	r->out[21] = __builtin_popcountll(a);
+	r->out[22] = a ? __builtin_clzll(a) : 64;
+	r->out[23] = (__u32)a ? __builtin_ctz((__u32)a) : 32;
+	r->out[24] = a + (b << 3) + 1000;
+	r->out[25] = (__u32)(a + (b << 7) - 5);
+	r->out[26] = (__u64)(((unsigned __int128)a * b) >> 64);
+	r->out[27] = (__u64)(((__int128)(__s64)a * (__s64)b) >> 64);
+	r->out[28] = b;
 }
 
 TEST(builtins_libbpf)
@@ -694,6 +1205,8 @@ TEST(builtins_libbpf)
 	ASSERT_LT(0, len);
 	EXPECT_LT(0, x86_count(img, len, x86_is_rotate));
 	EXPECT_LT(0, x86_count(img, len, x86_is_cmov));
+	EXPECT_LT(0, x86_count(img, len, x86_is_lea));
+	EXPECT_LT(0, x86_count(img, len, x86_is_mul_wide));
 
 	eins_srand(99);
 	for (run = 0; run < 64; run++) {

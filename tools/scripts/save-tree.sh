@@ -19,9 +19,11 @@ while read -r f; do
 			mv "$top/$f.diff.new" "$top/$f.diff"
 			echo "save-tree: $f.diff"
 		fi
+	elif cmp -s "$f" "$top/$f"; then
+		:
 	elif [ "$top/$f" -nt "$f" ]; then
 		echo "save-tree: $f: the project copy is newer, not overwritten" >&2
-	elif ! cmp -s "$f" "$top/$f"; then
+	else
 		mkdir -p "$top/$(dirname "$f")"
 		cp "$f" "$top/$f"
 		echo "save-tree: $f"

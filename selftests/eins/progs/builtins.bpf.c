@@ -6,10 +6,16 @@
 
 typedef unsigned long long u64;
 
+#define NR_RECS	8
+#define NR_OUTS	29
+
 struct rec {
 	u64 a, b;
-	u64 out[14];
+	u64 out[NR_OUTS];
 };
+
+/* a global variable: swap_mem on a map value */
+static u64 scratch;
 
 SEC("xdp")
 int eins_builtins(struct xdp_md *ctx)
@@ -18,7 +24,7 @@ int eins_builtins(struct xdp_md *ctx)
 	struct rec *r = (void *)(long)ctx->data;
 	int i;
 
-	for (i = 0; i < 16; i++, r++) {
+	for (i = 0; i < NR_RECS; i++, r++) {
 		u64 a, b;
 
 		if ((void *)(r + 1) > end)
@@ -39,6 +45,23 @@ int eins_builtins(struct xdp_md *ctx)
 		r->out[11] = eins_select_imm(EINS_GT, a, 255, 255, a);
 		r->out[12] = eins_select_set(a, b, a, ~b);
 		r->out[13] = eins_select32(EINS_EQ, a, b, 1, 2);
+		r->out[14] = eins_extract64(a, 12, 20);
+		r->out[15] = eins_extract32(a, 5, 27);
+		r->out[16] = eins_extract64(a, 40, 24);
+		/* swap_mem on the packet */
+		r->out[17] = eins_load_swap16(r, 0);
+		r->out[18] = eins_load_swap32(r, 0);
+		r->out[19] = eins_load_swap64(r, 8);
+		eins_store_swap32(r, 16 + 20 * 8, a);
+		r->out[21] = eins_popcount64(a);
+		r->out[22] = eins_clz64(a);
+		r->out[23] = eins_ctz32(a);
+		r->out[24] = eins_shift_add64(a, b, 3, 1000);
+		r->out[25] = eins_shift_add32(a, b, 7, -5);
+		r->out[26] = eins_mulhu64(a, b);
+		r->out[27] = eins_mulhs64(a, b);
+		eins_store_swap64(&scratch, 0, b);
+		r->out[28] = eins_load_swap64(&scratch, 0);
 	}
 	return XDP_PASS;
 }
