@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "eins_lib.h"
 #include "kselftest_harness.h"
@@ -1139,6 +1140,88 @@ TEST(fallback_ctx_access)
 	run.data_size_in = sizeof(pkt);
 	ASSERT_EQ(0, bpf_prog_test_run_opts(fd, &run));
 	EXPECT_EQ(1, run.retval) TH_LOG("bswap32(ifindex) >> 24");
+	close(fd);
+}
+
+/* Byte offset of @member in type @id, looking into anonymous members. */
+static int member_offset_in(const struct btf *btf, int id, const char *member)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m = btf_members(t);
+	int i, off;
+
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+			return m->offset / 8;
+		if (m->name_off || !btf_is_composite(btf__type_by_id(btf, m->type)))
+			continue;
+		off = member_offset_in(btf, m->type, member);
+		if (off >= 0)
+			return m->offset / 8 + off;
+	}
+	return -1;
+}
+
+static int member_offset(const struct btf *btf, const char *name,
+			 const char *member)
+{
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+
+	return id < 0 ? -1 : member_offset_in(btf, id, member);
+}
+
+TEST(fallback_btf_pointer)
+{
+	static unsigned char img[65536];
+	int fd, len, attach_id, mm_off, count_off;
+	struct btf *vmlinux;
+	struct eins_ops ops;
+	struct eins_site s;
+	int fd_array[2];
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log_buf,
+		    .log_size = LOG_SIZE, .log_level = 1,
+		    .expected_attach_type = BPF_TRACE_RAW_TP);
+
+	get_ops(_metadata, &ops);
+	vmlinux = btf__load_vmlinux_btf();
+	ASSERT_NE(NULL, vmlinux);
+	attach_id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_process_exec",
+					   BTF_KIND_TYPEDEF);
+	mm_off = member_offset(vmlinux, "task_struct", "mm");
+	count_off = member_offset(vmlinux, "mm_struct", "map_count");
+	btf__free(vmlinux);
+	ASSERT_LT(0, attach_id);
+	ASSERT_LT(0, mm_off);
+	ASSERT_LT(0, count_off);
+
+	/*
+	 * tp_btf/sched_process_exec: ctx[0] is a trusted task_struct
+	 * pointer; task->mm is not trusted, so a load through it becomes a
+	 * PROBE_MEM load after verification and the region keeps its
+	 * bytecode.  (Loads through trusted pointers stay plain loads, and
+	 * native code is fine there.)
+	 */
+	reject_prog.cnt = 0;
+	eins_emit(&reject_prog, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0));
+	eins_emit(&reject_prog, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_2, mm_off));
+	s = op_site(ops.swap_mem_id, EINS_SWAP_32, count_off, 2,
+		    (const __u8[]){ BPF_REG_0, BPF_REG_2 });
+	eins_emit_site(&reject_prog, &s);
+	eins_emit(&reject_prog, BPF_MOV64_IMM(BPF_REG_0, 0));
+	eins_emit(&reject_prog, BPF_EXIT_INSN());
+	fd_array[0] = 0;
+	fd_array[1] = ops.btf_fd;
+	opts.fd_array = fd_array;
+	opts.attach_btf_id = attach_id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "eins_tp", "GPL",
+			   reject_prog.insns, reject_prog.cnt, &opts);
+	ASSERT_LE(0, fd) TH_LOG("%s", log_buf);
+	len = eins_jited(fd, img, sizeof(img));
+	ASSERT_LT(0, len);
+	EXPECT_EQ(0, x86_count(img, len, x86_is_movbe))
+		TH_LOG("native code for a PROBE_MEM load");
+	EXPECT_LT(0, x86_count(img, len, x86_is_bswap))
+		TH_LOG("the proof sequence's bswap is missing");
 	close(fd);
 }
 
