@@ -28,10 +28,16 @@ ifeq ($(ARCH),x86_64)
 KARCH		:= x86
 KIMAGE		:= $(KBUILD)/arch/x86/boot/bzImage
 CROSS		:=
+BUSYBOX		:= /bin/busybox
 else ifeq ($(ARCH),arm64)
 KARCH		:= arm64
 KIMAGE		:= $(KBUILD)/arch/arm64/boot/Image
 CROSS		:= aarch64-linux-gnu-
+# the cross compiler finds Debian's arm64 -dev packages (multiarch) here
+XFLAGS		:= -idirafter /usr/include/aarch64-linux-gnu -idirafter /usr/include
+XLIBS		:= -L/usr/lib/aarch64-linux-gnu
+# busybox-static:arm64 would replace the host's busybox, so it is unpacked
+BUSYBOX		:= $(OUT)/busybox-arm64/bin/busybox
 else
 $(error ARCH must be x86_64 or arm64)
 endif
@@ -93,16 +99,17 @@ HDRS		:= $(OUT)/headers-$(ARCH)/include
 $(LIBBPF_A): | tree
 	mkdir -p $(LIBBPF_DIR)
 	$(MAKE) -C $(SRC)/tools/lib/bpf OUTPUT=$(LIBBPF_DIR)/ \
-		CC="ccache $(CROSS)gcc" BUILD_STATIC_ONLY=1 \
+		CC="ccache $(CROSS)gcc" LD=$(CROSS)ld AR=$(CROSS)ar \
+		EXTRA_CFLAGS="$(XFLAGS)" BUILD_STATIC_ONLY=1 \
 		DESTDIR=$(LIBBPF_ROOT) prefix=/usr LIBDIR=/usr/lib64 install >/dev/null
 
 # user-space test programs (static, they run in the busybox VM)
 SELFTESTS	:= selftests/eins
 TESTBIN		:= $(OUT)/selftests-$(ARCH)
-UCFLAGS		:= -O2 -g -Wall -static -I$(HDRS) -I$(LIBBPF_ROOT)/usr/include \
+UCFLAGS		:= -O2 -g -Wall -static $(XFLAGS) -I$(HDRS) -I$(LIBBPF_ROOT)/usr/include \
 		   -Imodules/eins -I$(SRC)/tools/testing/selftests \
 		   -include $(SRC)/tools/include/linux/filter.h
-ULIBS		:= $(LIBBPF_A) -lelf -lz -lzstd
+ULIBS		:= $(LIBBPF_A) $(XLIBS) -lelf -lz -lzstd
 BPF_CFLAGS	:= -target bpf -mcpu=v4 -O2 -g -Wall -I$(HDRS) \
 		   -I$(LIBBPF_ROOT)/usr/include -Itools -Imodules/eins
 
@@ -120,14 +127,17 @@ $(TESTBIN)/%.bpf.o: $(SELFTESTS)/progs/%.bpf.c tools/eins.h \
 selftests: kernel $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o
 
 # the VM: busybox initramfs with eins.ko and the test programs
-BUSYBOX		:= /bin/busybox
+$(OUT)/busybox-arm64/bin/busybox:
+	rm -rf $(OUT)/busybox-arm64 && mkdir -p $(OUT)/busybox-arm64
+	cd $(OUT)/busybox-arm64 && apt-get download -qq busybox-static:arm64 \
+		2>/dev/null && dpkg-deb -x busybox-static_*_arm64.deb .
 KREL		= $(shell cat $(KBUILD)/include/config/kernel.release)
 INITRAMFS	:= $(OUT)/initramfs-$(ARCH).cpio.gz
 VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
 		  $(SELFTESTS)/check.sh $(DEMO)/demo $(DEMO)/demo_stock.bpf.o \
 		  $(DEMO)/demo_eins.bpf.o tools/demo/demo.sh
 
-initramfs: module selftests demo-files
+initramfs: module selftests demo-files $(BUSYBOX)
 	sh tools/vm/mkinitramfs.sh $(INITRAMFS) $(KREL) $(BUSYBOX) $(VM_FILES)
 
 # run-vm RUN: boot the VM running /opt/eins/RUN.sh, console saved to a log
@@ -165,4 +175,4 @@ demo: setup
 	sh tools/vm/run-vm.sh $(ARCH) $(KIMAGE) $(INITRAMFS) demo $(VM_TIMEOUT) \
 		$(VM_CPU) > $(OUT)/vm-demo-$(ARCH).log 2>&1 || \
 		{ cat $(OUT)/vm-demo-$(ARCH).log; exit 1; }
-	@sh tools/demo/show.sh $(OUT)/vm-demo-$(ARCH).log $(DEMO)
+	@sh tools/demo/show.sh $(OUT)/vm-demo-$(ARCH).log $(DEMO) $(ARCH)

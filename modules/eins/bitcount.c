@@ -163,14 +163,47 @@ static int bitcount_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 }
 #endif
 
+#ifdef CONFIG_ARM64
+#include <asm/cpufeature.h>
+#include "a64.h"
+
+static int bitcount_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
+			       const u8 *hw)
+{
+	u8 dst = hw[BC_DST], src = hw[BC_SRC];
+	bool sf = bc_is64(site);
+
+	if (!eins_native_emit)
+		return 0;
+	switch (bc_op(site)) {
+	case EINS_BC_CLZ:
+		code[0] = a64_rr(A64_CLZ, sf, dst, src);
+		return 1;
+	case EINS_BC_CTZ:
+		code[0] = a64_rr(A64_RBIT, sf, A64_TMP, src);
+		code[1] = a64_rr(A64_CLZ, sf, dst, A64_TMP);
+		return 2;
+	default:
+		/* a scalar popcount only comes with FEAT_CSSC */
+		if (!cpu_have_named_feature(CSSC))
+			return 0;
+		code[0] = a64_rr(A64_CNT, sf, dst, src);
+		return 1;
+	}
+}
+#endif
+
 const struct bpf_kinsn eins_bitcount_op = {
 	.name		= "eins_bitcount",
 	.owner		= THIS_MODULE,
 	.max_insn_cnt	= 43,
-	.max_emit_bytes	= 5,
+	.max_emit_bytes	= 8,
 	.validate	= bitcount_validate,
 	.gen_proof	= bitcount_gen_proof,
 #ifdef CONFIG_X86_64
 	.emit_x86	= bitcount_emit_x86,
+#endif
+#ifdef CONFIG_ARM64
+	.emit_arm64	= bitcount_emit_arm64,
 #endif
 };

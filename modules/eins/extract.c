@@ -143,6 +143,23 @@ static int extract_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 }
 #endif
 
+#ifdef CONFIG_ARM64
+#include "a64.h"
+
+static int extract_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
+			      const u8 *hw)
+{
+	struct ext_field f = ext_field(site);
+
+	if (!eins_native_emit)
+		return 0;
+	/* ubfx dst, src, #lsb, #len */
+	code[0] = a64_ubfm(f.is64, hw[EXT_DST], hw[EXT_SRC], f.lsb,
+			   f.lsb + f.len - 1);
+	return 1;
+}
+#endif
+
 const struct bpf_kinsn eins_extract_op = {
 	.name		= "eins_extract",
 	.owner		= THIS_MODULE,
@@ -152,5 +169,8 @@ const struct bpf_kinsn eins_extract_op = {
 	.gen_proof	= extract_gen_proof,
 #ifdef CONFIG_X86_64
 	.emit_x86	= extract_emit_x86,
+#endif
+#ifdef CONFIG_ARM64
+	.emit_arm64	= extract_emit_arm64,
 #endif
 };

@@ -145,6 +145,22 @@ static int mul_high_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 }
 #endif
 
+#ifdef CONFIG_ARM64
+#include "a64.h"
+
+static int mul_high_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
+			       const u8 *hw)
+{
+	bool is_signed = site->variant & EINS_MULH_SIGNED;
+
+	if (!eins_native_emit)
+		return 0;
+	code[0] = a64_rrr(is_signed ? A64_SMULH : A64_UMULH, true,
+			  hw[MULH_DST], hw[MULH_A], hw[MULH_B], 0);
+	return 1;
+}
+#endif
+
 const struct bpf_kinsn eins_mul_high_op = {
 	.name		= "eins_mul_high",
 	.owner		= THIS_MODULE,
@@ -154,5 +170,8 @@ const struct bpf_kinsn eins_mul_high_op = {
 	.gen_proof	= mul_high_gen_proof,
 #ifdef CONFIG_X86_64
 	.emit_x86	= mul_high_emit_x86,
+#endif
+#ifdef CONFIG_ARM64
+	.emit_arm64	= mul_high_emit_arm64,
 #endif
 };

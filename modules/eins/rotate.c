@@ -158,6 +158,34 @@ static int rotate_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 }
 #endif
 
+#ifdef CONFIG_ARM64
+#include "a64.h"
+
+static int rotate_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
+			     const u8 *hw)
+{
+	u8 dst = hw[ROT_DST], src = hw[ROT_SRC];
+	bool sf = rot_is64(site);
+
+	if (!eins_native_emit)
+		return 0;
+	if (!(site->variant & EINS_ROT_REG)) {
+		/* ror dst, src, #(w - left count) */
+		code[0] = a64_extr(sf, dst, src, src,
+				   rot_width(site) - rot_left_count(site));
+		return 1;
+	}
+	if (site->variant & EINS_ROT_RIGHT) {
+		code[0] = a64_rrr(A64_RORV, sf, dst, src, hw[ROT_CNT], 0);
+		return 1;
+	}
+	/* a left rotate is a right rotate by the negated count */
+	code[0] = a64_rrr(A64_SUB_SR, sf, A64_TMP, A64_XZR, hw[ROT_CNT], 0);
+	code[1] = a64_rrr(A64_RORV, sf, dst, src, A64_TMP, 0);
+	return 2;
+}
+#endif
+
 const struct bpf_kinsn eins_rotate_op = {
 	.name		= "eins_rotate",
 	.owner		= THIS_MODULE,
@@ -167,5 +195,8 @@ const struct bpf_kinsn eins_rotate_op = {
 	.gen_proof	= rotate_gen_proof,
 #ifdef CONFIG_X86_64
 	.emit_x86	= rotate_emit_x86,
+#endif
+#ifdef CONFIG_ARM64
+	.emit_arm64	= rotate_emit_arm64,
 #endif
 };

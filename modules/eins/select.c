@@ -112,14 +112,64 @@ static int select_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 }
 #endif
 
+#ifdef CONFIG_ARM64
+#include "a64.h"
+
+static u8 select_a64_cc(u8 cc)
+{
+	switch (cc) {
+	case BPF_JEQ:	return A64_EQ;
+	case BPF_JGT:	return A64_HI;
+	case BPF_JGE:	return A64_HS;
+	case BPF_JLT:	return A64_LO;
+	case BPF_JLE:	return A64_LS;
+	case BPF_JSGT:	return A64_GT;
+	case BPF_JSGE:	return A64_GE;
+	case BPF_JSLT:	return A64_LT;
+	case BPF_JSLE:	return A64_LE;
+	default:	return A64_NE;	/* BPF_JNE, BPF_JSET */
+	}
+}
+
+static int select_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
+			     const u8 *hw)
+{
+	bool sf = !(site->variant & EINS_SEL_32);
+	bool test = sel_cc(site) == BPF_JSET;
+	u8 b = hw[SEL_B];
+	int n = 0;
+
+	if (!eins_native_emit)
+		return 0;
+	if (site->variant & EINS_SEL_IMM) {
+		if (!test && site->imm >= 0 && site->imm < 4096) {
+			code[n++] = a64_ri(A64_SUBS_I, sf, A64_XZR, hw[SEL_A],
+					   site->imm);
+			goto csel;
+		}
+		n = a64_mov_imm32(code, sf, A64_TMP, site->imm);
+		b = A64_TMP;
+	}
+	code[n++] = a64_rrr(test ? A64_ANDS_SR : A64_SUBS_SR, sf, A64_XZR,
+			    hw[SEL_A], b, 0);
+csel:
+	code[n++] = a64_csel(hw[SEL_DST], hw[SEL_X], hw[SEL_Y],
+			     select_a64_cc(sel_cc(site)));
+	return n;
+}
+#endif
+
 const struct bpf_kinsn eins_select_op = {
 	.name		= "eins_select",
 	.owner		= THIS_MODULE,
 	.max_insn_cnt	= 4,
-	.max_emit_bytes	= 14,
+	.max_emit_bytes	= 16,
 	.validate	= select_validate,
 	.gen_proof	= select_gen_proof,
 #ifdef CONFIG_X86_64
 	.emit_x86	= select_emit_x86,
+#endif
+#ifdef CONFIG_ARM64
+	.emit_arm64	= select_emit_arm64,
 #endif
 };

@@ -105,6 +105,31 @@ static int shift_add_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 }
 #endif
 
+#ifdef CONFIG_ARM64
+#include "a64.h"
+
+static int shift_add_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
+				const u8 *hw)
+{
+	bool sf = sa_is64(site);
+	u8 dst = hw[SA_DST];
+	int n = 0;
+
+	if (!eins_native_emit)
+		return 0;
+	/* add dst, a, b, lsl #s */
+	code[n++] = a64_rrr(A64_ADD_SR, sf, dst, hw[SA_A], hw[SA_B],
+			    sa_shift(site));
+	if (site->imm > 0 && site->imm < 4096) {
+		code[n++] = a64_ri(A64_ADD_I, sf, dst, dst, site->imm);
+	} else if (site->imm) {
+		n += a64_mov_imm32(code + n, sf, A64_TMP, site->imm);
+		code[n++] = a64_rrr(A64_ADD_SR, sf, dst, dst, A64_TMP, 0);
+	}
+	return n;
+}
+#endif
+
 const struct bpf_kinsn eins_shift_add_op = {
 	.name		= "eins_shift_add",
 	.owner		= THIS_MODULE,
@@ -114,5 +139,8 @@ const struct bpf_kinsn eins_shift_add_op = {
 	.gen_proof	= shift_add_gen_proof,
 #ifdef CONFIG_X86_64
 	.emit_x86	= shift_add_emit_x86,
+#endif
+#ifdef CONFIG_ARM64
+	.emit_arm64	= shift_add_emit_arm64,
 #endif
 };

@@ -117,7 +117,7 @@ static int swap_mem_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	bool movbe = boot_cpu_has(X86_FEATURE_MOVBE);
 	int bits = swap_bits(site);
 	s16 off = site->imm;
-	u8 *p = buf;
+	u8 *p = buf, tmp;
 
 	if (!eins_native_emit)
 		return 0;
@@ -142,17 +142,49 @@ static int swap_mem_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	if (movbe)
 		return swap_x86_mem(p, bits, 0x38, 0xf1, hw[SWAP_SRC],
 				    hw[SWAP_SBASE], off) - buf;
-	/* swap a copy in r11, then a plain store of it */
-	p = x86_mov(p, bits == 64, X86_R11, hw[SWAP_SRC]);
+	/* swap a copy in the scratch operand, then a plain store of it */
+	tmp = hw[SWAP_TMP];
+	p = x86_mov(p, bits == 64, tmp, hw[SWAP_SRC]);
 	if (bits == 16)
-		p = swap_x86_rol16(p, X86_R11);
+		p = swap_x86_rol16(p, tmp);
 	else
-		p = swap_x86_bswap(p, bits == 64, X86_R11);
+		p = swap_x86_bswap(p, bits == 64, tmp);
 	if (bits == 16)
 		*p++ = 0x66;
-	p = x86_rex(p, bits == 64, X86_R11, hw[SWAP_SBASE]);
+	p = x86_rex(p, bits == 64, tmp, hw[SWAP_SBASE]);
 	*p++ = 0x89;
-	return x86_modrm_mem(p, X86_R11, hw[SWAP_SBASE], off) - buf;
+	return x86_modrm_mem(p, tmp, hw[SWAP_SBASE], off) - buf;
+}
+#endif
+
+#ifdef CONFIG_ARM64
+#include "a64.h"
+
+/* rev16 / rev (32) / rev (64) rd, rn; the 16- and 32-bit forms write wd */
+static u32 swap_a64_rev(int bits, u8 rd, u8 rn)
+{
+	if (bits == 64)
+		return a64_rr(A64_REV64, false, rd, rn);
+	return a64_rr(bits == 16 ? A64_REV16 : A64_REV32, false, rd, rn);
+}
+
+static int swap_mem_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
+			       const u8 *hw)
+{
+	int n, bits = swap_bits(site);
+	s16 off = site->imm;
+
+	if (!eins_native_emit)
+		return 0;
+	if (!swap_is_store(site)) {
+		/* ldrh/ldr zero-extend; rev16 keeps the upper half zero */
+		n = a64_ldst(code, true, bits, hw[SWAP_DST], hw[SWAP_BASE], off);
+		code[n] = swap_a64_rev(bits, hw[SWAP_DST], hw[SWAP_DST]);
+		return n + 1;
+	}
+	/* swap a copy in x11 (x10 may hold the offset), then store it */
+	code[0] = swap_a64_rev(bits, A64_TMP2, hw[SWAP_SRC]);
+	return 1 + a64_ldst(code + 1, false, bits, A64_TMP2, hw[SWAP_SBASE], off);
 }
 #endif
 
@@ -165,5 +197,8 @@ const struct bpf_kinsn eins_swap_mem_op = {
 	.gen_proof	= swap_mem_gen_proof,
 #ifdef CONFIG_X86_64
 	.emit_x86	= swap_mem_emit_x86,
+#endif
+#ifdef CONFIG_ARM64
+	.emit_arm64	= swap_mem_emit_arm64,
 #endif
 };

@@ -478,7 +478,7 @@ bool cpu_has(const char *flag)
 	bool found = false;
 
 	while (f && !found && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "flags", 5))
+		if (strncmp(line, "flags", 5) && strncmp(line, "Features", 8))
 			continue;
 		for (tok = strtok(line, " \t\n:"); tok && !found;
 		     tok = strtok(NULL, " \t\n:"))
@@ -488,6 +488,82 @@ bool cpu_has(const char *flag)
 	if (f)
 		fclose(f);
 	return found;
+}
+
+#ifndef __aarch64__
+static x86_match_fn const x86_kinds[] = {
+	[JIT_ROTATE] = x86_is_rotate,	[JIT_SHIFT] = x86_is_shift,
+	[JIT_SELECT] = x86_is_cmov,	[JIT_BRANCH] = x86_is_jcc,
+	[JIT_EXTRACT] = x86_is_bextr,	[JIT_MOVBE] = x86_is_movbe,
+	[JIT_BSWAP] = x86_is_bswap,	[JIT_BITCOUNT] = x86_is_bitcount,
+	[JIT_SHIFT_ADD] = x86_is_lea,	[JIT_ADD] = x86_is_add_rr,
+	[JIT_MUL_HIGH] = x86_is_mul_wide, [JIT_MUL] = x86_is_imul_rr,
+};
+#endif
+
+/* UBFM as LSL or LSR (not a bit-field extract) */
+static bool a64_is_ubfm_shift(__u32 w)
+{
+	unsigned int immr = (w >> 16) & 0x3f, imms = (w >> 10) & 0x3f;
+	unsigned int top = w >> 31 ? 63 : 31;
+
+	return imms == top || imms < immr;
+}
+
+static bool a64_is(__u32 w, enum jit_kind kind)
+{
+	switch (kind) {
+	case JIT_ROTATE:
+		return (w & 0x7fa00000) == 0x13800000 ||	/* extr */
+		       (w & 0x7fe0fc00) == 0x1ac02c00;		/* rorv */
+	case JIT_SHIFT:
+		return ((w & 0x7f800000) == 0x53000000 && a64_is_ubfm_shift(w)) ||
+		       ((w & 0x7f800000) == 0x13000000 &&	/* asr imm */
+			((w >> 10) & 0x3f) == (w >> 31 ? 63 : 31)) ||
+		       ((w & 0x7fe0f000) == 0x1ac02000 &&	/* lslv..asrv */
+			((w >> 10) & 3) != 3);
+	case JIT_SELECT:
+		return (w & 0x7fe00c00) == 0x1a800000;
+	case JIT_BRANCH:
+		return (w & 0xff000010) == 0x54000000;
+	case JIT_EXTRACT:
+		return (w & 0x7f800000) == 0x53000000 && !a64_is_ubfm_shift(w);
+	case JIT_MOVBE:
+		return false;
+	case JIT_BSWAP:
+		return (w & 0x7ffff000) == 0x5ac00000 &&
+		       ((w >> 10) & 3) != 0;			/* rev16/rev32/rev */
+	case JIT_BITCOUNT:
+		return (w & 0x7ffffc00) == 0x5ac01000 ||	/* clz */
+		       (w & 0x7ffffc00) == 0x5ac01c00;		/* cnt */
+	case JIT_SHIFT_ADD:
+		return (w & 0x7f200000) == 0x0b000000 && ((w >> 10) & 0x3f);
+	case JIT_ADD:
+		return (w & 0x7f20fc00) == 0x0b000000;
+	case JIT_MUL_HIGH:
+		return (w & 0xffe0fc00) == 0x9bc07c00 ||
+		       (w & 0xffe0fc00) == 0x9b407c00;
+	case JIT_MUL:
+		return (w & 0x7fe08000) == 0x1b000000;
+	}
+	return false;
+}
+
+int jit_count(const unsigned char *img, int len, enum jit_kind kind)
+{
+#ifdef __aarch64__
+	int i, cnt = 0;
+	__u32 w;
+
+	for (i = 0; i + 4 <= len; i += 4) {
+		memcpy(&w, img + i, 4);
+		cnt += a64_is(w, kind);
+	}
+	return cnt;
+#else
+	(void)a64_is;	/* compiled on both, so both stay building */
+	return x86_count(img, len, x86_kinds[kind]);
+#endif
 }
 
 void eins_hexdump(const char *what, const unsigned char *img, int len)

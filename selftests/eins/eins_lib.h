@@ -97,7 +97,26 @@ bool x86_is_lea(const struct x86_insn *insn);
 bool x86_is_mul_wide(const struct x86_insn *insn);
 bool x86_is_imul_rr(const struct x86_insn *insn);
 bool x86_is_add_rr(const struct x86_insn *insn);
-/* "flag" is in /proc/cpuinfo's flags */
+/* What an insn of a jited image does, across the JITs. */
+enum jit_kind {
+	JIT_ROTATE,	/* ROL/ROR/RORX;	EXTR (ror), RORV */
+	JIT_SHIFT,	/* SHL/SHR/SAR(X);	LSL/LSR/ASR (imm and reg) */
+	JIT_SELECT,	/* CMOVcc;		CSEL */
+	JIT_BRANCH,	/* Jcc;			B.cond */
+	JIT_EXTRACT,	/* BEXTR;		UBFX that is no LSR */
+	JIT_MOVBE,	/* MOVBE;		(none) */
+	JIT_BSWAP,	/* BSWAP, ROL r16 8;	REV, REV16 */
+	JIT_BITCOUNT,	/* POPCNT/LZCNT/TZCNT;	CLZ, CNT */
+	JIT_SHIFT_ADD,	/* LEA;			ADD with a shifted register */
+	JIT_ADD,	/* ADD r, r;		ADD r, r (no shift) */
+	JIT_MUL_HIGH,	/* MULX, MUL/IMUL r/m;	UMULH, SMULH */
+	JIT_MUL,	/* IMUL r, r;		MUL (MADD) */
+};
+
+/* How many insns of @kind the image holds; -1 if it does not decode. */
+int jit_count(const unsigned char *img, int len, enum jit_kind kind);
+
+/* "flag" is in /proc/cpuinfo's flags (x86) or Features (arm64) */
 bool cpu_has(const char *flag);
 void eins_hexdump(const char *what, const unsigned char *img, int len);
 

@@ -27,6 +27,12 @@
 #include "kselftest_harness.h"
 
 #define VECTORS_PER_SHAPE	10000
+
+#ifdef __aarch64__
+#define IS_ARM64		true
+#else
+#define IS_ARM64		false
+#endif
 #define RUNS_PER_PROG		50
 #define LOG_SIZE		(1 << 16)
 
@@ -557,11 +563,12 @@ TEST(diff_mul_high)
 
 /* What the images of one site must show. */
 struct jit_expect {
-	x86_match_fn native;	/* the native insn */
-	x86_match_fn proof;	/* an insn only the proof sequence has */
+	enum jit_kind native;	/* the native insn */
+	enum jit_kind proof;	/* an insn only the proof sequence has */
 	int proof_in_template;	/* how many of those the template has */
 	bool cpu_ok;		/* the CPU has the feature the emit needs */
 	bool smaller;		/* the native code is shorter */
+	bool not_larger;	/* the native code is no longer */
 };
 
 static void jit_image_check(struct __test_metadata *_metadata,
@@ -586,17 +593,19 @@ static void jit_image_check(struct __test_metadata *_metadata,
 	eins_set_native(true);
 	if (e->cpu_ok) {
 		/* emit on: native insn, no proof insn; off: the other way */
-		ok = x86_count(img[0], len[0], e->native) > 0 &&
-		     x86_count(img[1], len[1], e->native) == 0 &&
-		     x86_count(img[0], len[0], e->proof) == e->proof_in_template &&
-		     x86_count(img[1], len[1], e->proof) > e->proof_in_template;
+		ok = jit_count(img[0], len[0], e->native) > 0 &&
+		     jit_count(img[1], len[1], e->native) == 0 &&
+		     jit_count(img[0], len[0], e->proof) == e->proof_in_template &&
+		     jit_count(img[1], len[1], e->proof) > e->proof_in_template;
 		if (e->smaller)
 			ok = ok && len[0] < len[1];
 	} else {
 		/* without the CPU feature, no native insn either way */
-		ok = x86_count(img[0], len[0], e->native) == 0 &&
-		     x86_count(img[1], len[1], e->native) == 0;
+		ok = jit_count(img[0], len[0], e->native) == 0 &&
+		     jit_count(img[1], len[1], e->native) == 0;
 	}
+	if (e->not_larger)
+		ok = ok && len[0] <= len[1];
 	if (!ok) {
 		fprintf(stderr, "# variant %#x imm %d regs %d %d %d %d %d %d\n",
 			site->variant, site->imm, site->regs[0], site->regs[1],
@@ -624,7 +633,7 @@ TEST(jit_rotate)
 			if (i == 0)	/* in place: plain ROL/ROR */
 				s.regs[1] = s.regs[0];
 			struct jit_expect e = {
-				.native = x86_is_rotate, .proof = x86_is_shift,
+				.native = JIT_ROTATE, .proof = JIT_SHIFT,
 				.cpu_ok = true,
 				/* moving rcx aside costs as much as the proof */
 				.smaller = !(v & EINS_ROT_REG),
@@ -659,7 +668,7 @@ TEST(jit_select)
 				s.regs[4] = (s.regs[1] + 1) % EINS_NR_REGS;
 			/* the template's bounds check is one jcc */
 			struct jit_expect e = {
-				.native = x86_is_cmov, .proof = x86_is_jcc,
+				.native = JIT_SELECT, .proof = JIT_BRANCH,
 				.proof_in_template = 1, .cpu_ok = true,
 				.smaller = true,
 			};
@@ -672,8 +681,9 @@ TEST(jit_select)
 TEST(jit_extract)
 {
 	struct jit_expect e = {
-		.native = x86_is_bextr, .proof = x86_is_shift,
-		.cpu_ok = cpu_has("bmi1"),
+		.native = JIT_EXTRACT, .proof = JIT_SHIFT,
+		.cpu_ok = IS_ARM64 || cpu_has("bmi1"),
+		.smaller = IS_ARM64,
 	};
 	struct eins_ops ops;
 	struct eins_site s;
@@ -691,8 +701,8 @@ TEST(jit_extract)
 TEST(jit_swap_mem)
 {
 	struct jit_expect e = {
-		.native = x86_is_movbe, .proof = x86_is_bswap,
-		.cpu_ok = cpu_has("movbe"),
+		.native = JIT_MOVBE, .proof = JIT_BSWAP,
+		.cpu_ok = cpu_has("movbe"), .not_larger = true,
 	};
 	struct eins_ops ops;
 	struct eins_site s;
@@ -714,9 +724,13 @@ TEST(jit_swap_mem)
 
 TEST(jit_bitcount)
 {
-	static const char * const feature[] = { "popcnt", "abm", "bmi1" };
+	/* arm64 has CLZ (and RBIT) always, a scalar CNT only with CSSC */
+	static const char * const feature[] = {
+		IS_ARM64 ? "cssc" : "popcnt", IS_ARM64 ? NULL : "abm",
+		IS_ARM64 ? NULL : "bmi1",
+	};
 	struct jit_expect e = {
-		.native = x86_is_bitcount, .proof = x86_is_imul_rr,
+		.native = JIT_BITCOUNT, .proof = JIT_MUL,
 		.smaller = true,
 	};
 	struct eins_ops ops;
@@ -728,7 +742,8 @@ TEST(jit_bitcount)
 	for (v = 0; v <= (EINS_BC_CTZ | EINS_BC_32); v++) {
 		if ((v & EINS_BC_OP_MASK) > EINS_BC_CTZ)
 			continue;
-		e.cpu_ok = cpu_has(feature[v & EINS_BC_OP_MASK]);
+		e.cpu_ok = !feature[v & EINS_BC_OP_MASK] ||
+			   cpu_has(feature[v & EINS_BC_OP_MASK]);
 		gen_bitcount(&ops, v, &s);
 		jit_image_check(_metadata, &ops, &s, &e);
 	}
@@ -737,7 +752,9 @@ TEST(jit_bitcount)
 TEST(jit_shift_add)
 {
 	struct jit_expect e = {
-		.native = x86_is_lea, .proof = x86_is_add_rr, .cpu_ok = true,
+		/* x86: the proof's adds; arm64: the proof's shift */
+		.native = JIT_SHIFT_ADD, .proof = IS_ARM64 ? JIT_SHIFT : JIT_ADD,
+		.cpu_ok = true,
 		.smaller = true,
 	};
 	struct eins_ops ops;
@@ -750,6 +767,8 @@ TEST(jit_shift_add)
 	for (shape = 0; shape < 4; shape++) {
 		for (i = 0; i < 4; i++) {
 			gen_shift_add(&ops, shape, &s);
+			if (!(s.variant >> 8))	/* a shift for the proof */
+				s.variant |= EINS_SA_SHIFT(1);
 			jit_image_check(_metadata, &ops, &s, &e);
 		}
 	}
@@ -758,7 +777,7 @@ TEST(jit_shift_add)
 TEST(jit_mul_high)
 {
 	struct jit_expect e = {
-		.native = x86_is_mul_wide, .proof = x86_is_imul_rr,
+		.native = JIT_MUL_HIGH, .proof = JIT_MUL,
 		.cpu_ok = true, .smaller = true,
 	};
 	struct eins_ops ops;
@@ -1066,7 +1085,7 @@ TEST(fallback_blinding)
 	ASSERT_LE(0, fd) TH_LOG("%s", log_buf);
 	len = eins_jited(fd, img, sizeof(img));
 	ASSERT_LT(0, len);
-	EXPECT_EQ(0, x86_count(img, len, x86_is_rotate))
+	EXPECT_EQ(0, jit_count(img, len, JIT_ROTATE))
 		TH_LOG("native code in a blinded program");
 	for (k = 0; k < EINS_RECS_PER_RUN; k++)
 		fill_inputs(&sites[k], &recs[k]);
@@ -1099,7 +1118,7 @@ TEST(fallback_dead_branch)
 	ASSERT_LE(0, fd) TH_LOG("%s", log_buf);
 	len = eins_jited(fd, img, sizeof(img));
 	ASSERT_LT(0, len);
-	EXPECT_EQ(0, x86_count(img, len, x86_is_cmov))
+	EXPECT_EQ(0, jit_count(img, len, JIT_SELECT))
 		TH_LOG("native code for a rewritten region");
 	run.data_in = pkt;
 	run.data_size_in = sizeof(pkt);
@@ -1134,7 +1153,7 @@ TEST(fallback_ctx_access)
 	ASSERT_LE(0, fd) TH_LOG("%s", log_buf);
 	len = eins_jited(fd, img, sizeof(img));
 	ASSERT_LT(0, len);
-	EXPECT_EQ(0, x86_count(img, len, x86_is_movbe))
+	EXPECT_EQ(0, jit_count(img, len, JIT_MOVBE))
 		TH_LOG("native code for a converted ctx access");
 	run.data_in = pkt;
 	run.data_size_in = sizeof(pkt);
@@ -1218,9 +1237,9 @@ TEST(fallback_btf_pointer)
 	ASSERT_LE(0, fd) TH_LOG("%s", log_buf);
 	len = eins_jited(fd, img, sizeof(img));
 	ASSERT_LT(0, len);
-	EXPECT_EQ(0, x86_count(img, len, x86_is_movbe))
+	EXPECT_EQ(0, jit_count(img, len, JIT_MOVBE))
 		TH_LOG("native code for a PROBE_MEM load");
-	EXPECT_LT(0, x86_count(img, len, x86_is_bswap))
+	EXPECT_LT(0, jit_count(img, len, JIT_BSWAP))
 		TH_LOG("the proof sequence's bswap is missing");
 	close(fd);
 }
@@ -1286,10 +1305,10 @@ TEST(builtins_libbpf)
 	fd = bpf_program__fd(prog);
 	len = eins_jited(fd, img, sizeof(img));
 	ASSERT_LT(0, len);
-	EXPECT_LT(0, x86_count(img, len, x86_is_rotate));
-	EXPECT_LT(0, x86_count(img, len, x86_is_cmov));
-	EXPECT_LT(0, x86_count(img, len, x86_is_lea));
-	EXPECT_LT(0, x86_count(img, len, x86_is_mul_wide));
+	EXPECT_LT(0, jit_count(img, len, JIT_ROTATE));
+	EXPECT_LT(0, jit_count(img, len, JIT_SELECT));
+	EXPECT_LT(0, jit_count(img, len, JIT_SHIFT_ADD));
+	EXPECT_LT(0, jit_count(img, len, JIT_MUL_HIGH));
 
 	eins_srand(99);
 	for (run = 0; run < 64; run++) {

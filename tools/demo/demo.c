@@ -11,6 +11,12 @@
 #include "demo_algo.h"
 #include "demo_input.h"
 
+#ifdef __aarch64__
+#define ARCH_NAME "arm64"
+#else
+#define ARCH_NAME "x86-64"
+#endif
+
 static unsigned char img[1 << 16];
 
 static int show(const char *name, const char *path, demo_u64 *res)
@@ -47,8 +53,8 @@ static int show(const char *name, const char *path, demo_u64 *res)
 	info.jited_prog_len = sizeof(img);
 	if (bpf_prog_get_info_by_fd(fd, &info, &len))
 		return -1;
-	printf("demo: %s: %u BPF insns after verification, %u bytes of x86-64, result %016llx %016llx\n",
-	       name, info.xlated_prog_len / 8, info.jited_prog_len,
+	printf("demo: %s: %u BPF insns after verification, %u bytes of %s code, result %016llx %016llx\n",
+	       name, info.xlated_prog_len / 8, info.jited_prog_len, ARCH_NAME,
 	       res[0], res[1]);
 	printf("IMAGE %s %u", name, info.jited_prog_len);
 	for (i = 0; i < (int)info.jited_prog_len; i++)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * imgrun (host): take the jited images the VM printed (demo.c), write each
- * to DIR/NAME.bin, run each natively on this CPU against the demo input
+ * to DIR/NAME.bin (all --no-run does, for images of another arch), run each
+ * natively on this CPU against the demo input
  * next to the same algorithm compiled natively, check all results agree
  * with each other and with what the VM computed, and time them side by
  * side: rounds interleave the variants, the median of the rounds is
@@ -73,7 +74,7 @@ static int read_log(const char *log, const char *dir)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		if ((p = strstr(line, "demo: ")) &&
-		    sscanf(p, "demo: %31[^:]: %*u BPF insns after verification, %*u bytes of x86-64, result %llx %llx",
+		    sscanf(p, "demo: %31[^:]: %*u BPF insns after verification, %*u bytes of %*s code, result %llx %llx",
 			   result_of, &r0, &r1) == 3) {
 			/* the image of this variant comes next */
 		} else if (sscanf(line, "IMAGE %31s %u", name, &len) == 2 &&
@@ -124,14 +125,16 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int i, r, k, bad = 0;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: imgrun VM_LOG OUTDIR\n");
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "--no-run"))) {
+		fprintf(stderr, "usage: imgrun VM_LOG OUTDIR [--no-run]\n");
 		return 2;
 	}
 	if (read_log(argv[1], argv[2])) {
 		fprintf(stderr, "imgrun: no jited images in %s\n", argv[1]);
 		return 1;
 	}
+	if (argc == 4)		/* images of another arch: only write them */
+		return 0;
 	vars[nr_vars].fn = native_c;
 	snprintf(vars[nr_vars++].name, sizeof(vars[0].name), "native C (clang -O2)");
 

@@ -45,6 +45,7 @@ run_vm() {
 # must fall back: same results, different images)
 run_vm x86_64 max
 run_vm x86_64 qemu64
+run_vm arm64 max
 
 if make --no-print-directory series > "$out/series.log" 2>&1; then
 	pass "core patch series: git am applies, checkpatch --strict clean"
