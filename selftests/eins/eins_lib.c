@@ -162,7 +162,8 @@ void eins_build_diff_prog(struct eins_prog *p, const struct eins_site *sites,
 							 REC_OFF(k, in, r)));
 		eins_emit(p, BPF_LDX_MEM(BPF_DW, BPF_REG_6, BPF_REG_6,
 					 REC_OFF(k, in, BPF_REG_6)));
-		eins_emit_site(p, &sites[k]);
+		if (sites[k].btf_id)	/* no op: the template alone */
+			eins_emit_site(p, &sites[k]);
 		for (r = 0; r < EINS_NR_REGS; r++)
 			if (!(sites[k].clobber & (1u << r)))
 				eins_emit(p, BPF_STX_MEM(BPF_DW, BPF_REG_10, r,

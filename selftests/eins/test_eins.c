@@ -792,6 +792,96 @@ TEST(jit_mul_high)
 	}
 }
 
+#define SIZE_SITES	4
+
+/*
+ * Jited size of a diff program running @site on SIZE_SITES records,
+ * native emit on or off.  Several copies average out the arm64 JIT's
+ * alignment padding.
+ */
+static int site_image_len(const struct eins_ops *ops,
+			  const struct eins_site *site, bool native)
+{
+	static struct eins_prog prog;
+	static unsigned char img[65536];
+	struct eins_site sites[SIZE_SITES];
+	int fd, len, i;
+
+	for (i = 0; i < SIZE_SITES; i++)
+		sites[i] = *site;
+	eins_build_diff_prog(&prog, sites, SIZE_SITES);
+	eins_set_native(native);
+	fd = eins_load(ops, &prog, log_buf, LOG_SIZE);
+	eins_set_native(true);
+	if (fd < 0)
+		return fd;
+	len = eins_jited(fd, img, sizeof(img));
+	close(fd);
+	return len;
+}
+
+/*
+ * Not a check but a measurement for the README: the native code size of
+ * one site of each op shape next to its proof sequence's, in bytes, as the
+ * difference to the same program without the sites, per site.  Operands are r1, r2,
+ * ... (scratch last); the CPU features in use are the VM's.
+ */
+TEST(site_sizes)
+{
+	static const struct { const char *name; int op; __u16 variant;
+			      __s32 imm; int nr_regs; __u8 clobbered; } shapes[] = {
+		{ "rotl64 imm", 0, 0, 13, 3, 1 },
+		{ "rotl32 imm", 0, EINS_ROT_32, 13, 3, 1 },
+		{ "rotl64 reg", 0, EINS_ROT_REG, 0, 5, 2 },
+		{ "select64 gt imm", 1, BPF_JGT | EINS_SEL_IMM, 255, 4, 0 },
+		{ "select64 slt reg", 1, BPF_JSLT, 0, 5, 0 },
+		{ "extract64 12,20", 2, 0, EINS_EXT_IMM(12, 20), 2, 0 },
+		{ "load_swap32", 3, EINS_SWAP_32, -104, 2, 0 },
+		{ "store_swap64", 3, EINS_SWAP_64 | EINS_SWAP_STORE, -104, 3, 1 },
+		{ "popcount64", 4, EINS_BC_POPCNT, 0, 4, 2 },
+		{ "clz64", 4, EINS_BC_CLZ, 0, 4, 2 },
+		{ "ctz32", 4, EINS_BC_CTZ | EINS_BC_32, 0, 4, 2 },
+		{ "shift_add64 s=3", 5, EINS_SA_SHIFT(3), 100, 4, 1 },
+		{ "mulhu64", 6, 0, 0, 6, 3 },
+		{ "mulhs64", 6, EINS_MULH_SIGNED, 0, 6, 3 },
+	};
+	struct eins_ops ops;
+	struct eins_site s, none;
+	int i, r, base, nat, prf;
+
+	get_ops(_metadata, &ops);
+	for (i = 0; i < (int)(sizeof(shapes) / sizeof(shapes[0])); i++) {
+		const __u32 ids[] = { ops.rotate_id, ops.select_id,
+			ops.extract_id, ops.swap_mem_id, ops.bitcount_id,
+			ops.shift_add_id, ops.mul_high_id };
+
+		memset(&s, 0, sizeof(s));
+		s.btf_id = ids[shapes[i].op];
+		s.variant = shapes[i].variant;
+		s.imm = shapes[i].imm;
+		s.nr_regs = shapes[i].nr_regs;
+		for (r = 0; r < s.nr_regs; r++)
+			s.regs[r] = r + 1;
+		for (r = s.nr_regs - shapes[i].clobbered; r < s.nr_regs; r++)
+			s.clobber |= 1u << s.regs[r];
+		if (shapes[i].op == 3) {	/* base is the frame pointer */
+			s.mem = true;
+			s.regs[s.variant & EINS_SWAP_STORE ? 0 : 1] = BPF_REG_10;
+		}
+		none = s;
+		none.btf_id = 0;
+		base = site_image_len(&ops, &none, true);
+		nat = site_image_len(&ops, &s, true);
+		prf = site_image_len(&ops, &s, false);
+		ASSERT_LT(0, base);
+		ASSERT_LT(0, nat);
+		ASSERT_LT(0, prf);
+		printf("# size %-18s native %3d bytes, proof sequence %3d bytes\n",
+		       shapes[i].name, (nat - base + SIZE_SITES / 2) / SIZE_SITES,
+		       (prf - base + SIZE_SITES / 2) / SIZE_SITES);
+	}
+}
+
 /* ---- rejected sites ---- */
 
 static struct eins_prog reject_prog;
