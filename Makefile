@@ -47,7 +47,7 @@ KMAKE = $(MAKE) -C $(SRC) O=$(KBUILD) ARCH=$(KARCH) \
 	KBUILD_BUILD_TIMESTAMP=eins KBUILD_BUILD_USER=eins KBUILD_BUILD_HOST=eins
 
 .PHONY: all setup tree kernel module selftests initramfs demo demo-files \
-	check series clean
+	check series clean bench bench-vm bench-files
 
 all: demo
 
@@ -135,9 +135,11 @@ KREL		= $(shell cat $(KBUILD)/include/config/kernel.release)
 INITRAMFS	:= $(OUT)/initramfs-$(ARCH).cpio.gz
 VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
 		  $(SELFTESTS)/check.sh $(DEMO)/demo $(DEMO)/demo_stock.bpf.o \
-		  $(DEMO)/demo_eins.bpf.o tools/demo/demo.sh
+		  $(DEMO)/demo_eins.bpf.o tools/demo/demo.sh $(BENCH)/bench \
+		  $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
+		  tools/bench/bench.sh
 
-initramfs: module selftests demo-files $(BUSYBOX)
+initramfs: module selftests demo-files bench-files $(BUSYBOX)
 	sh tools/vm/mkinitramfs.sh $(INITRAMFS) $(KREL) $(BUSYBOX) $(VM_FILES)
 
 # run-vm RUN: boot the VM running /opt/eins/RUN.sh, console saved to a log
@@ -176,3 +178,36 @@ demo: setup
 		$(VM_CPU) > $(OUT)/vm-demo-$(ARCH).log 2>&1 || \
 		{ cat $(OUT)/vm-demo-$(ARCH).log; exit 1; }
 	@sh tools/demo/show.sh $(OUT)/vm-demo-$(ARCH).log $(DEMO) $(ARCH)
+
+# benchmarks: stock JIT vs EInsn vs native C (DESIGN.md section 8)
+BENCH		:= $(OUT)/bench-$(ARCH)
+RESULTS		:= tools/bench/results
+
+$(BENCH)/bench: tools/bench/bench.c tools/bench/workloads.h $(LIBBPF_A)
+	mkdir -p $(BENCH)
+	$(CROSS)gcc $(UCFLAGS) -Itools/bench -o $@ tools/bench/bench.c $(ULIBS)
+
+$(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o: tools/bench/bench.bpf.c \
+		tools/bench/workloads.h tools/eins.h $(LIBBPF_A)
+	mkdir -p $(BENCH)
+	clang-19 $(BPF_CFLAGS) -Itools/bench \
+		$(if $(findstring eins,$(notdir $@)),-DBENCH_EINS) -c $< -o $@
+
+$(BENCH)/bench_run: tools/bench/bench_run.c tools/bench/workloads.h
+	mkdir -p $(BENCH)
+	clang-19 -O2 -Wall -Itools/bench -o $@ $< -lm
+
+bench-files: $(BENCH)/bench $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
+	$(BENCH)/bench_run
+
+# the VM part of one arch: the images and their results, in a log
+bench-vm: setup
+	$(MAKE) --no-print-directory ARCH=$(ARCH) bench-files initramfs
+	sh tools/vm/run-vm.sh $(ARCH) $(KIMAGE) $(INITRAMFS) bench $(VM_TIMEOUT) \
+		$(VM_CPU) | tr -d '\r' > $(OUT)/vm-bench-$(ARCH).log || \
+		{ cat $(OUT)/vm-bench-$(ARCH).log; exit 1; }
+
+bench: setup
+	$(MAKE) --no-print-directory ARCH=x86_64 bench-vm
+	$(MAKE) --no-print-directory ARCH=arm64 bench-vm
+	@sh tools/bench/report.sh $(OUT) $(RESULTS)

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""plot.py X86_CSV ARM64_CSV OUTDIR: the benchmark plots as plain SVG.
+
+speedup.svg: EInsn speedup over the stock JIT and native C's, per program
+(x86-64, measured natively); size.svg: EInsn native code size relative to
+the stock JIT's, per program, x86-64 and arm64.
+"""
+import csv
+import sys
+
+
+def rows(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def bars(title, names, series, unit, path, ref=None):
+    """Grouped horizontal bars; series = [(label, colour, values)]."""
+    bar, gap, left, width = 12, 10, 130, 420
+    top = 40
+    height = top + len(names) * (bar * len(series) + gap) + 40
+    vmax = max(max(v) for _, _, v in series + ([] if ref is None else [("", "", [ref])]))
+    scale = width / (vmax * 1.1)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 90}" '
+           f'height="{height}" font-family="sans-serif" font-size="11">',
+           f'<text x="10" y="20" font-size="14">{title}</text>']
+    y = top
+    for i, name in enumerate(names):
+        out.append(f'<text x="{left - 6}" y="{y + bar * len(series) / 2 + 4}" '
+                   f'text-anchor="end">{name}</text>')
+        for label, colour, values in series:
+            w = values[i] * scale
+            out.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar - 2}" '
+                       f'fill="{colour}"/>')
+            out.append(f'<text x="{left + w + 4:.1f}" y="{y + bar - 3}">'
+                       f'{values[i]:.2f}{unit}</text>')
+            y += bar
+        y += gap
+    if ref is not None:
+        x = left + ref * scale
+        out.append(f'<line x1="{x:.1f}" y1="{top - 5}" x2="{x:.1f}" y2="{y}" '
+                   f'stroke="black" stroke-dasharray="3,3"/>')
+    lx = left
+    for label, colour, _ in series:
+        out.append(f'<rect x="{lx}" y="{y + 10}" width="10" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{lx + 14}" y="{y + 19}">{label}</text>')
+        lx += 180
+    out.append('</svg>')
+    with open(path, 'w') as f:
+        f.write('\n'.join(out) + '\n')
+
+
+def main():
+    x86, arm, outdir = rows(sys.argv[1]), rows(sys.argv[2]), sys.argv[3]
+    names = [r['workload'] for r in x86]
+    f = lambda r, k: float(r[k])
+    bars('Speedup over the stock JIT (x86-64, run natively; 1.0 = stock)', names,
+         [('EInsn', '#2b6cb0', [f(r, 'stock_ns') / f(r, 'eins_ns') for r in x86]),
+          ('native C (clang -O2)', '#9ca3af',
+           [f(r, 'stock_ns') / f(r, 'native_ns') for r in x86])],
+         'x', f'{outdir}/speedup.svg', ref=1.0)
+    bars('EInsn code size relative to the stock JIT (1.0 = stock)', names,
+         [('x86-64', '#2b6cb0', [f(r, 'eins_bytes') / f(r, 'stock_bytes') for r in x86]),
+          ('arm64', '#c05621', [f(r, 'eins_bytes') / f(r, 'stock_bytes') for r in arm])],
+         '', f'{outdir}/size.svg', ref=1.0)
+
+
+if __name__ == '__main__':
+    main()
