@@ -23,8 +23,8 @@
 #include <sys/mman.h>
 #include "workloads.h"
 
-#define ROUNDS	21
-#define MAX_NS	2e6	/* calls per timing batch are sized to ~0.2 ms */
+#define ROUNDS	51
+#define MAX_NS	1e7	/* calls per timing batch are sized to ~1 ms */
 
 typedef unsigned int (*prog_fn)(void *ctx);
 
@@ -231,11 +231,31 @@ static prog_fn fn_of(struct workload *wl, int k)
 	return k == 2 ? wl->native : wl->v[k].fn;
 }
 
-/* all three variants give the VM's result on a fresh input */
+#define CHECK_INPUTS	256
+
+/*
+ * All three variants give the VM's result on the benchmark input, and the
+ * same results as each other on CHECK_INPUTS more inputs.
+ */
 static int check(struct workload *wl)
 {
 	void *ctx[8] = { buf, buf + BENCH_WORDS };
-	int k;
+	bu64 want;
+	int k, s;
+
+	for (s = 1; s <= CHECK_INPUTS; s++) {
+		for (k = 0; k < 3; k++) {
+			bench_fill_seed(buf, s * 0x9e3779b97f4a7c15ULL);
+			fn_of(wl, k)(ctx);
+			if (!k)
+				want = buf[0];
+			else if (buf[0] != want) {
+				printf("bench_run: %s: variant %d differs on input %d\n",
+				       wl->name, k, s);
+				return -1;
+			}
+		}
+	}
 
 	for (k = 0; k < 3; k++) {
 		if (getenv("BENCH_DEBUG"))
