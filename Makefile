@@ -165,9 +165,10 @@ $(DEMO)/demo_stock.bpf.o $(DEMO)/demo_eins.bpf.o: tools/demo/demo.bpf.c \
 	clang-19 $(BPF_CFLAGS) -Itools/demo $(if $(findstring eins,$@),-DDEMO_EINS) \
 		-c $< -o $@
 
-$(DEMO)/imgrun: tools/demo/imgrun.c tools/demo/demo_algo.h tools/demo/demo_input.h
+$(DEMO)/imgrun: tools/demo/imgrun.c tools/demo/demo_algo.h tools/demo/demo_input.h \
+		tools/native_image.h
 	mkdir -p $(DEMO)
-	clang-19 -O2 -Wall -Itools/demo -o $@ $<
+	clang-19 -O2 -Wall -Itools -Itools/demo -o $@ $<
 
 demo-files: $(DEMO)/demo $(DEMO)/demo_stock.bpf.o $(DEMO)/demo_eins.bpf.o \
 	$(DEMO)/imgrun
@@ -193,9 +194,9 @@ $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o: tools/bench/bench.bpf.c \
 	clang-19 $(BPF_CFLAGS) -Itools/bench \
 		$(if $(findstring eins,$(notdir $@)),-DBENCH_EINS) -c $< -o $@
 
-$(BENCH)/bench_run: tools/bench/bench_run.c tools/bench/workloads.h
+$(BENCH)/bench_run: tools/bench/bench_run.c tools/bench/workloads.h tools/native_image.h
 	mkdir -p $(BENCH)
-	clang-19 -O2 -Wall -Itools/bench -o $@ $< -lm
+	clang-19 -O2 -Wall -Itools -Itools/bench -o $@ $< -lm
 
 bench-files: $(BENCH)/bench $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
 	$(BENCH)/bench_run

@@ -20,13 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/mman.h>
 #include "workloads.h"
+#include "native_image.h"
 
 #define ROUNDS	51
 #define MAX_NS	1e7	/* calls per timing batch are sized to ~1 ms */
 
-typedef unsigned int (*prog_fn)(void *ctx);
+typedef native_image_fn prog_fn;
 
 struct variant {
 	prog_fn fn;
@@ -76,19 +76,6 @@ static struct workload *find(const char *name)
 static int variant_idx(const char *s)
 {
 	return !strcmp(s, "eins") ? 1 : !strcmp(s, "stock") ? 0 : -1;
-}
-
-static prog_fn map_image(const unsigned char *code, unsigned int len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	memcpy(p, code, len);
-	if (mprotect(p, len, PROT_READ | PROT_EXEC))
-		return NULL;
-	return (prog_fn)p;
 }
 
 /*
@@ -194,7 +181,7 @@ static int read_log(const char *path, bool run)
 
 			if (!v->code || v->not_run)
 				continue;
-			if (relocate(v) || !(v->fn = map_image(v->code, v->bytes))) {
+			if (relocate(v) || !(v->fn = native_map_image(v->code, v->bytes))) {
 				fprintf(stderr, "bench_run: %s: cannot map image\n",
 					wls[vi].name);
 				return -1;
@@ -217,13 +204,6 @@ static double now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static prog_fn fn_of(struct workload *wl, int k)
@@ -298,10 +278,8 @@ static void time_workload(struct workload *wl)
 			ns[v][r] = (now_ns() - t0) / calls;
 		}
 	}
-	for (k = 0; k < 3; k++) {
-		qsort(ns[k], ROUNDS, sizeof(double), cmp_double);
-		wl->ns[k] = ns[k][ROUNDS / 2];
-	}
+	for (k = 0; k < 3; k++)
+		wl->ns[k] = native_median(ns[k], ROUNDS);
 }
 
 int main(int argc, char **argv)

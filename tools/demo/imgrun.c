@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/mman.h>
 #include "demo_algo.h"
 #include "demo_input.h"
+#include "native_image.h"
 
 #define MAX_IMAGES	4
 #define ROUNDS		31
@@ -26,7 +26,7 @@
 
 struct variant {
 	char name[32];
-	unsigned int (*fn)(void *ctx);
+	native_image_fn fn;
 	unsigned int len;
 	demo_u64 vm_result[2];
 };
@@ -43,19 +43,6 @@ static unsigned int native_c(void *ctx)
 	w[0] = out[0];
 	w[1] = out[1];
 	return 2;
-}
-
-static void *map_image(const unsigned char *code, unsigned int len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	memcpy(p, code, len);
-	if (mprotect(p, len, PROT_READ | PROT_EXEC))
-		return NULL;
-	return p;
 }
 
 static int read_log(const char *log, const char *dir)
@@ -95,7 +82,7 @@ static int read_log(const char *log, const char *dir)
 				return -1;
 			}
 			v->len = len;
-			v->fn = map_image(code, len);
+			v->fn = native_map_image(code, len);
 			snprintf(path, sizeof(path), "%s/%s.bin", dir, v->name);
 			o = fopen(path, "w");
 			if (!v->fn || !o || fwrite(code, 1, len, o) != len) {
@@ -108,13 +95,6 @@ static int read_log(const char *log, const char *dir)
 	}
 	fclose(f);
 	return nr_vars ? 0 : -1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv)
@@ -171,7 +151,7 @@ int main(int argc, char **argv)
 	}
 	printf("%-22s %10s %8s %12s\n", "variant", "ns/run", "bytes", "vs stock");
 	for (i = 0; i < nr_vars; i++)
-		qsort(ns[i], ROUNDS, sizeof(double), cmp_double);
+		native_median(ns[i], ROUNDS);
 	for (i = 0; i < nr_vars; i++) {
 		double med = ns[i][ROUNDS / 2], stock = ns[0][ROUNDS / 2];
 		char bytes[16] = "-";

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Host-side helpers to run jited BPF images natively (DESIGN.md section 8),
+ * shared by the demo (tools/demo/imgrun.c) and the benchmarks
+ * (tools/bench/bench_run.c).
+ */
+#ifndef NATIVE_IMAGE_H
+#define NATIVE_IMAGE_H
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* A jited image, called as image(ctx) with an xdp_buff-shaped ctx. */
+typedef unsigned int (*native_image_fn)(void *ctx);
+
+/* Copy @code into fresh executable memory; NULL on failure. */
+static inline native_image_fn native_map_image(const unsigned char *code,
+					       unsigned int len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, code, len);
+	if (mprotect(p, len, PROT_READ | PROT_EXEC))
+		return NULL;
+	return (native_image_fn)p;
+}
+
+static inline int native_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of @n samples (sorts them). */
+static inline double native_median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), native_cmp_double);
+	return v[n / 2];
+}
+
+#endif
