@@ -35,6 +35,7 @@ struct variant {
 	bool seen;
 	bool not_run;		/* this variant's image cannot run here */
 	unsigned char *code;	/* the image as the VM printed it */
+	double load_us;		/* verifier + JIT in the VM (TCG) */
 	unsigned int nr_relocs;
 	unsigned char *reloc[8];	/* host addresses of map data it reads */
 };
@@ -45,6 +46,7 @@ struct workload {
 	struct variant v[2];	/* stock, eins */
 	double ns[3];		/* stock, eins, native */
 	const char *not_runnable;	/* why the images cannot run natively */
+	double load_us_without;	/* stock build, eins.ko not loaded */
 };
 
 #define NATIVE_FN(name)							\
@@ -106,8 +108,9 @@ static int relocate(struct variant *v)
 static int read_log(const char *path, bool run)
 {
 	static unsigned char code[1 << 16];
-	char line[4096], vname[16], name[64], *p;
+	char line[4096], vname[32], name[64], *p;
 	unsigned int len = 0, n = 0, b, bpf, ver, bytes, funcs, id, size;
+	double us;
 	struct variant *last = NULL;
 	unsigned char *data = NULL;
 	int off;
@@ -123,7 +126,7 @@ static int read_log(const char *path, bool run)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		if ((p = strstr(line, "bench: ")) &&
-		    sscanf(p, "bench: %15s %63s bpf %u verified %u bytes %u funcs %u result %llx",
+		    sscanf(p, "bench: %31s %63s bpf %u verified %u bytes %u funcs %u result %llx",
 			   vname, name, &bpf, &ver, &bytes, &funcs, &r) == 7) {
 			wl = find(name);
 			vi = variant_idx(vname);
@@ -138,7 +141,15 @@ static int read_log(const char *path, bool run)
 			wl->v[vi].not_run = funcs > 1;
 			if (funcs > 1)
 				wl->not_runnable = "%s calls a BPF subprogram";
-		} else if (sscanf(line, "IMAGE %15[^:]:%63s %u", vname, name, &len) == 3) {
+		} else if ((p = strstr(line, "bench: load ")) &&
+			   sscanf(p, "bench: load %31s %63s %lf us", vname, name, &us) == 3) {
+			wl = find(name);
+			vi = variant_idx(vname);
+			if (wl && vi >= 0)
+				wl->v[vi].load_us = us;
+			else if (wl && !strcmp(vname, "stock-without-eins"))
+				wl->load_us_without = us;
+		} else if (sscanf(line, "IMAGE %31[^:]:%63s %u", vname, name, &len) == 3) {
 			wl = find(name);
 			vi = variant_idx(vname);
 			cur = wl && vi >= 0 && len <= sizeof(code) ? &wl->v[vi] : NULL;
@@ -289,6 +300,7 @@ int main(int argc, char **argv)
 	const char *csv = argc > (sizes ? 3 : 2) ? argv[sizes ? 3 : 2] : NULL;
 	double geo = 1, size_geo = 1;
 	FILE *out = NULL;
+	double load[3] = { 0 };
 	int i, napps = 0;
 
 	if (argc < 2 + sizes || argc > 3 + sizes) {
@@ -308,8 +320,8 @@ int main(int argc, char **argv)
 		printf("| program | stock bytes | EInsn bytes | size | stock insns | EInsn insns |\n");
 		printf("|---|---:|---:|---:|---:|---:|\n");
 	} else {
-		printf("| program | stock ns/run | EInsn ns/run | native C ns/run | EInsn speedup | EInsn vs native | stock bytes | EInsn bytes | size | verified insns stock / EInsn |\n");
-		printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		printf("| program | stock ns/run | EInsn ns/run | native C ns/run | EInsn speedup | EInsn vs native | stock bytes | EInsn bytes | size | verified insns stock / EInsn | load ms (TCG): stock without eins.ko / stock / EInsn |\n");
+		printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	}
 	for (i = 0; i < NR_WLS; i++) {
 		struct workload *wl = &wls[i];
@@ -334,15 +346,20 @@ int main(int argc, char **argv)
 			       wl->v[0].bytes, wl->v[1].bytes, (size - 1) * 100,
 			       wl->v[0].bytes / 4, wl->v[1].bytes / 4);
 		else
-			printf("| %s | %.1f | %.1f | %.1f | %.2fx | %.2fx | %u | %u | %+.0f%% | %u / %u |\n",
+			printf("| %s | %.1f | %.1f | %.1f | %.2fx | %.2fx | %u | %u | %+.0f%% | %u / %u | %.1f / %.1f / %.1f |\n",
 			       wl->name, wl->ns[0], wl->ns[1], wl->ns[2],
 			       wl->ns[0] / wl->ns[1], wl->ns[2] / wl->ns[1],
 			       wl->v[0].bytes, wl->v[1].bytes, (size - 1) * 100,
-			       wl->v[0].verified, wl->v[1].verified);
+			       wl->v[0].verified, wl->v[1].verified,
+			       wl->load_us_without / 1000, wl->v[0].load_us / 1000,
+			       wl->v[1].load_us / 1000);
 		if (out)
 			fprintf(out, "%s,%.2f,%.2f,%.2f,%u,%u,%u,%u\n", wl->name,
 				wl->ns[0], wl->ns[1], wl->ns[2], wl->v[0].bytes,
 				wl->v[1].bytes, wl->v[0].verified, wl->v[1].verified);
+		load[0] += wl->load_us_without;
+		load[1] += wl->v[0].load_us;
+		load[2] += wl->v[1].load_us;
 		if (i >= 7) {	/* the application-shaped programs */
 			geo *= sizes ? 1 : wl->ns[0] / wl->ns[1];
 			size_geo *= size;
@@ -354,6 +371,10 @@ int main(int argc, char **argv)
 	if (!sizes)
 		printf(", speedup %.2fx", pow(geo, 1.0 / napps));
 	printf("\n");
+	if (!sizes)
+		printf("load time, all programs (TCG): stock without eins.ko %.0f ms, stock %.0f ms, EInsn %.0f ms (%+.1f%% over stock without eins.ko)\n",
+		       load[0] / 1000, load[1] / 1000, load[2] / 1000,
+		       (load[2] / load[0] - 1) * 100);
 	if (out)
 		fclose(out);
 	return 0;

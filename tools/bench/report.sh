@@ -26,9 +26,9 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 	echo
 	"$out/bench-x86_64/bench_run" "$out/vm-bench-x86_64.log" "$res/x86_64.csv"
 	echo
-	echo "Verifier + JIT time, loading the whole object (15 programs) in the VM:"
-	echo
-	grep '^bench: load' "$out/vm-bench-x86_64.log" | sed 's/^bench: /- /'
+	echo "Load times are the kernel's verifier + JIT time of one program"
+	echo "(BPF_PROG_LOAD of the insns libbpf produced), median of 9 loads, in"
+	echo "the QEMU TCG VM: only their ratios mean something."
 	echo
 	echo "## arm64 (code size only: no arm64 hardware here)"
 	echo
