@@ -88,19 +88,6 @@ void eins_set_native(bool on)
 	close(fd);
 }
 
-bool eins_get_native(void)
-{
-	char c = 'Y';
-	int fd = open(NATIVE_PARAM, O_RDONLY);
-
-	if (fd >= 0) {
-		if (read(fd, &c, 1) != 1)
-			c = 'Y';
-		close(fd);
-	}
-	return c == 'Y' || c == '1';
-}
-
 void eins_emit(struct eins_prog *p, struct bpf_insn insn)
 {
 	if (p->cnt >= EINS_MAX_INSNS) {
@@ -575,17 +562,6 @@ void eins_hexdump(const char *what, const unsigned char *img, int len)
 	for (i = 0; i < len; i++)
 		fprintf(stderr, "%s%02x", i % 32 ? " " : "\n# ", img[i]);
 	fprintf(stderr, "\n");
-}
-
-bool x86_has_cmov(const unsigned char *img, int len)
-{
-	int i;
-
-	for (i = 0; i + 2 < len; i++)
-		if (img[i] == 0x0f && (img[i + 1] & 0xf0) == 0x40 &&
-		    (img[i + 2] & 0xc0) == 0xc0)
-			return true;
-	return false;
 }
 
 static __u64 rng_state = 0x9e3779b97f4a7c15ull;

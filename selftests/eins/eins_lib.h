@@ -35,8 +35,8 @@ struct eins_site {
 	__u8 nr_regs;
 	__u8 regs[8];
 	__u16 clobber;		/* registers the op may clobber */
-	bool mem;		/* accesses the record's memory word at
-				 * EINS_SLOT_MEM(0) on the stack */
+	bool mem;		/* accesses the record's memory word, kept
+				 * at r10 + EINS_SLOT_MEM while it runs */
 };
 
 /* The 8-byte stack slot a memory site works on: r10 + EINS_SLOT_MEM */
@@ -58,7 +58,6 @@ struct eins_rec {
 
 int eins_ops_get(struct eins_ops *ops);
 void eins_set_native(bool on);
-bool eins_get_native(void);
 
 void eins_emit(struct eins_prog *p, struct bpf_insn insn);
 void eins_emit_site(struct eins_prog *p, const struct eins_site *site);
