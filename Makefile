@@ -107,14 +107,15 @@ $(LIBBPF_A): | tree
 SELFTESTS	:= selftests/eins
 TESTBIN		:= $(OUT)/selftests-$(ARCH)
 UCFLAGS		:= -O2 -g -Wall -static $(XFLAGS) -I$(HDRS) -I$(LIBBPF_ROOT)/usr/include \
-		   -Imodules/eins -I$(SRC)/tools/testing/selftests \
+		   -Imodules/eins -Itools -I$(SRC)/tools/testing/selftests \
 		   -include $(SRC)/tools/include/linux/filter.h
 ULIBS		:= $(LIBBPF_A) $(XLIBS) -lelf -lz -lzstd
 BPF_CFLAGS	:= -target bpf -mcpu=v4 -O2 -g -Wall -I$(HDRS) \
 		   -I$(LIBBPF_ROOT)/usr/include -Itools -Imodules/eins
 
 $(TESTBIN)/test_eins: $(SELFTESTS)/test_eins.c $(SELFTESTS)/eins_lib.c \
-		$(SELFTESTS)/eins_lib.h modules/eins/eins_abi.h $(LIBBPF_A)
+		$(SELFTESTS)/eins_lib.h modules/eins/eins_abi.h tools/module_btf.h \
+		$(LIBBPF_A)
 	mkdir -p $(TESTBIN)
 	$(CROSS)gcc $(UCFLAGS) -o $@ $(SELFTESTS)/test_eins.c \
 		$(SELFTESTS)/eins_lib.c $(ULIBS)
@@ -184,7 +185,8 @@ demo: setup
 BENCH		:= $(OUT)/bench-$(ARCH)
 RESULTS		:= tools/bench/results
 
-$(BENCH)/bench: tools/bench/bench.c tools/bench/workloads.h $(LIBBPF_A)
+$(BENCH)/bench: tools/bench/bench.c tools/bench/workloads.h tools/module_btf.h \
+		tools/native_image.h $(LIBBPF_A)
 	mkdir -p $(BENCH)
 	$(CROSS)gcc $(UCFLAGS) -Itools/bench -o $@ tools/bench/bench.c $(ULIBS)
 

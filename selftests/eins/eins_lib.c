@@ -10,33 +10,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "eins_lib.h"
+#include "module_btf.h"
 
 #define NATIVE_PARAM "/sys/module/eins/parameters/native_emit"
-
-static int find_module_btf(const char *name, __u32 *id_out)
-{
-	char buf[64];
-	struct bpf_btf_info info;
-	__u32 id = 0, len;
-	int fd;
-
-	while (!bpf_btf_get_next_id(id, &id)) {
-		fd = bpf_btf_get_fd_by_id(id);
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		info.name = (unsigned long)buf;
-		info.name_len = sizeof(buf);
-		len = sizeof(info);
-		if (!bpf_btf_get_info_by_fd(fd, &info, &len) &&
-		    info.kernel_btf && !strcmp(buf, name)) {
-			*id_out = id;
-			return fd;
-		}
-		close(fd);
-	}
-	return -ENOENT;
-}
 
 static int find_op(const struct btf *btf, const char *name, __u32 *id)
 {
@@ -54,7 +30,7 @@ int eins_ops_get(struct eins_ops *ops)
 	__u32 id;
 	int err;
 
-	ops->btf_fd = find_module_btf("eins", &id);
+	ops->btf_fd = module_btf_fd("eins", &id);
 	if (ops->btf_fd < 0)
 		return ops->btf_fd;
 	vmlinux = btf__load_vmlinux_btf();

@@ -15,6 +15,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "workloads.h"
+#include "module_btf.h"
+#include "native_image.h"
 
 #define LOADS	9
 
@@ -65,36 +67,6 @@ static double now_us(void)
 	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* fd of eins.ko's BTF, the fd_array[1] the kinsn calls name; -1 if none */
-static int eins_btf_fd(void)
-{
-	struct bpf_btf_info info;
-	__u32 id = 0, len;
-	char name[64];
-	int fd;
-
-	while (!bpf_btf_get_next_id(id, &id)) {
-		fd = bpf_btf_get_fd_by_id(id);
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		info.name = (unsigned long)name;
-		info.name_len = sizeof(name);
-		len = sizeof(info);
-		if (!bpf_btf_get_info_by_fd(fd, &info, &len) && !strcmp(name, "eins"))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
 /*
  * Verifier + JIT time of one program: the median of LOADS BPF_PROG_LOAD
  * calls with the insns libbpf produced (kfunc calls refer to fd_array[1]),
@@ -118,8 +90,7 @@ static double load_time(struct bpf_program *prog, int btf_fd)
 			return -1;
 		close(fd);
 	}
-	qsort(t, LOADS, sizeof(t[0]), cmp_double);
-	return t[LOADS / 2];
+	return native_median(t, LOADS);
 }
 
 /* the load time of every program of a build, tagged @what */
@@ -127,7 +98,8 @@ static int load_times(const char *what, const char *path)
 {
 	struct bpf_program *prog;
 	struct bpf_object *obj;
-	int btf_fd = eins_btf_fd();
+	__u32 btf_id;
+	int btf_fd = module_btf_fd("eins", &btf_id);
 
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj || bpf_object__load(obj))
