@@ -214,3 +214,21 @@ bench: setup
 	$(MAKE) --no-print-directory ARCH=x86_64 bench-vm
 	$(MAKE) --no-print-directory ARCH=arm64 bench-vm
 	@sh tools/bench/report.sh $(OUT) $(RESULTS)
+
+# proofs (issue 6, in progress): the module's real op code, compiled for
+# user space, enumerates proof sequences and native emits per case
+PROOFS		:= $(OUT)/proofs
+OP_FILES	:= $(addprefix modules/eins/,rotate.c select.c extract.c \
+		   swap_mem.c bitcount.c shift_add.c mul_high.c)
+
+$(PROOFS)/enum: proofs/smt/enum.c $(OP_FILES) $(wildcard proofs/smt/shim/*/*.h) \
+		modules/eins/eins.h modules/eins/x86.h modules/eins/a64.h | kernel
+	mkdir -p $(PROOFS)
+	gcc -O1 -Wall -Iproofs/smt/shim -I$(OUT)/headers-x86_64/include -Iinclude \
+		-Imodules/eins -DCONFIG_X86_64 -DCONFIG_ARM64 \
+		-DSHIM_TOOLS_FILTER_H='"$(SRC)/tools/include/linux/filter.h"' \
+		-o $@ proofs/smt/enum.c $(OP_FILES)
+
+proofs-enum: $(PROOFS)/enum
+	$(PROOFS)/enum > $(PROOFS)/cases.txt
+	@echo "proofs: $$(wc -l < $(PROOFS)/cases.txt) lines in $(PROOFS)/cases.txt"
