@@ -49,6 +49,14 @@ static const struct {
 	OP(mul_high, 0, EINS_MULH_SIGNED),
 };
 
+/*
+ * Operand registers: r0 (rax / x7), r3 (rdx / x2), r4 (rcx / x3), r5 (r8,
+ * REX / x4), r8 (r14, REX / x21, callee-saved) and r10 (rbp / x25, the
+ * frame pointer): the special and the extended registers of both JITs.
+ */
+static const u8 pick[] = { 0, 3, 4, 5, 8, 10 };
+#define NR_PICK	(sizeof(pick) / sizeof(pick[0]))
+
 /* representative immediates; the validator drops what does not fit */
 static const s32 imms[] = { 0, 1, 3, 13, 31, 32, 63, -1, 255, 4096, -4097,
 			    0x7fffffff, EINS_EXT_IMM(12, 20),
@@ -105,11 +113,11 @@ int main(int argc, char **argv)
 		for (v = 0; v < (unsigned int)ops[o].nr_variants; v++) {
 			for (k = 0; k < sizeof(imms) / sizeof(imms[0]); k++) {
 				for (nr = 2; nr <= 6; nr++) {
-					/* every assignment of r0-r3 and r10 */
+					/* every assignment of these registers */
 					unsigned int total = 1;
 
 					for (r = 0; r < (unsigned int)nr; r++)
-						total *= 5;
+						total *= NR_PICK;
 					for (regs = 0; regs < total; regs++) {
 						unsigned int x = regs;
 
@@ -117,8 +125,8 @@ int main(int argc, char **argv)
 						site.variant = ops[o].variants[v];
 						site.imm = imms[k];
 						site.nr_regs = nr;
-						for (r = 0; r < (unsigned int)nr; r++, x /= 5)
-							site.regs[r] = x % 5 == 4 ? 10 : x % 5;
+						for (r = 0; r < (unsigned int)nr; r++, x /= NR_PICK)
+							site.regs[r] = pick[x % NR_PICK];
 						if (op->validate(&site) ||
 						    (site.def_regs | site.clobber_regs) & BIT(10))
 							continue;

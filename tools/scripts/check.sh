@@ -4,7 +4,8 @@
 #
 # Each TAP "ok"/"not ok" line from the VM counts as one test; a VM that
 # does not boot, times out or stops early counts as a failure.  The host
-# checks (core patch series: git am + checkpatch --strict) count one each.
+# checks (core patch series: git am + checkpatch --strict) count one each,
+# and so does each (op, arch, variant) of the SMT check.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -12,6 +13,7 @@ out=${OUT:-$top/out}
 mkdir -p "$out"
 passed=0
 failed=0
+skipped=
 
 pass() { passed=$((passed + 1)); echo "ok - $1"; }
 fail() { failed=$((failed + 1)); echo "not ok - $1"; }
@@ -54,5 +56,18 @@ else
 	fail "core patch series (log: $out/series.log)"
 fi
 
-echo "$passed passed, $failed failed"
+# SMT translation validation of the emits (proofs/smt): its ok/not ok lines
+echo "# SMT check of the native emits against the proof sequences"
+if make --no-print-directory -s proofs-check > "$out/proofs.log" 2>&1 ||
+   grep -q '^not ok - ' "$out/proofs.log"; then
+	grep -E '^(not ok|skip) - ' "$out/proofs.log"
+	passed=$((passed + $(grep -c '^ok - ' "$out/proofs.log")))
+	failed=$((failed + $(grep -c '^not ok - ' "$out/proofs.log")))
+	skipped=$(grep -c '^skip - ' "$out/proofs.log")
+else
+	tail -20 "$out/proofs.log"
+	fail "SMT check did not run (log: $out/proofs.log)"
+fi
+
+echo "$passed passed, $failed failed${skipped:+, $skipped skipped}"
 [ "$failed" = 0 ]
