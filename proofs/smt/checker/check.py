@@ -9,9 +9,9 @@ checker's own decoders, leave every BPF-visible register the op does not
 declare clobbered and all of memory as the proof sequence does, and that
 they change no other native register than the JIT's scratch registers.
 --plant mutates the emitted code of the cases whose operands are all in
-different registers (wrong condition, shift off by one, other destination
-register, a callee-saved register clobbered) and expects every mutation
-to be refuted.  Prints one line per
+different registers (wrong condition, shift off by one, MOVBE of the wrong
+width, other destination register, a callee-saved register clobbered) and
+expects every mutation to be refuted.  Prints one line per
 (op, arch, variant) and a final "N passed, N failed".
 """
 import random
@@ -78,6 +78,12 @@ def mutations(arch, code):
                 out.append(('cmov condition', code[:i + 1] + bytes([code[i + 1] ^ 1]) + code[i + 2:]))
             if code[i] == 0xc1 and i + 2 < len(code):              # shift + 1
                 out.append(('shift count', code[:i + 2] + bytes([code[i + 2] + 1 & 0x3f]) + code[i + 3:]))
+            if code[i:i + 2] == b'\x0f\x38' and i + 2 < len(code) and \
+                    code[i + 2] in (0xf0, 0xf1):                 # movbe width
+                if i and 0x40 <= code[i - 1] <= 0x4f:
+                    out.append(('movbe width', code[:i - 1] + bytes([code[i - 1] ^ 8]) + code[i:]))
+                else:
+                    out.append(('movbe width', code[:i] + b'\x48' + code[i:]))
         out.append(('callee-saved rbx clobbered', code + bytes([0x48, 0x31, 0xdb])))
         out.append(('r12 clobbered', code + bytes([0x4d, 0x31, 0xe4])))
         return out
