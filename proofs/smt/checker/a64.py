@@ -6,8 +6,13 @@ these forms), a memory array, and NZCV kept as the operands of the last
 SUBS/ANDS.
 """
 import z3
-from bpf import load, store, bswap
+from bpf import bswap, compare, load, store
 from x86 import Unknown, popcount, lzcnt
+
+
+# conditions after SUBS a, b (cmp)
+COND_REL = {0: 'eq', 1: 'ne', 2: 'uge', 3: 'ult', 8: 'ugt', 9: 'ule',
+            10: 'sge', 11: 'slt', 12: 'sgt', 13: 'sle'}
 
 
 def f(w, hi, lo):
@@ -30,13 +35,11 @@ class State:
 
     def cond(self, c):
         kind, a, b = self.flags
-        if kind == 'ands':
+        if kind == 'ands':           # flags of a & b: only Z is used
             if c not in (0, 1):
                 raise Unknown(f'condition {c} after ANDS')
-            return (a & b) == 0 if c == 0 else (a & b) != 0
-        return {0: a == b, 1: a != b, 2: z3.UGE(a, b), 3: z3.ULT(a, b),
-                8: z3.UGT(a, b), 9: z3.ULE(a, b), 10: a >= b, 11: a < b,
-                12: a > b, 13: a <= b}[c]
+            a, b = a & b, 0
+        return compare(COND_REL[c], a, b)
 
 
 def rbit(v, bits):

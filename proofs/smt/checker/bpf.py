@@ -45,13 +45,27 @@ def alu(op, a, b, bits):
     }[op]()
 
 
-def cond(op, a, b):
+def compare(rel, a, b):
+    """The comparisons BPF jumps, x86 condition codes and A64 conditions
+    share, by name: 'ult' is unsigned <, 'slt' signed <, and so on."""
     return {
-        0x10: a == b, 0x50: a != b, 0x40: (a & b) != 0,
-        0x20: z3.UGT(a, b), 0x30: z3.UGE(a, b), 0xa0: z3.ULT(a, b),
-        0xb0: z3.ULE(a, b), 0x60: a > b, 0x70: a >= b, 0xc0: a < b,
-        0xd0: a <= b,
-    }[op]
+        'eq': lambda: a == b, 'ne': lambda: a != b,
+        'ugt': lambda: z3.UGT(a, b), 'uge': lambda: z3.UGE(a, b),
+        'ult': lambda: z3.ULT(a, b), 'ule': lambda: z3.ULE(a, b),
+        'sgt': lambda: a > b, 'sge': lambda: a >= b,
+        'slt': lambda: a < b, 'sle': lambda: a <= b,
+    }[rel]()
+
+
+# BPF jump ops; BPF_JSET is "a & b != 0"
+JMP_REL = {0x10: 'eq', 0x50: 'ne', 0x20: 'ugt', 0x30: 'uge', 0xa0: 'ult',
+           0xb0: 'ule', 0x60: 'sgt', 0x70: 'sge', 0xc0: 'slt', 0xd0: 'sle'}
+
+
+def cond(op, a, b):
+    if op == 0x40:
+        return compare('ne', a & b, 0)
+    return compare(JMP_REL[op], a, b)
 
 
 def step(insns, pc, regs, mem):

@@ -6,11 +6,16 @@ anything it does not know, and executes it on 16 symbolic 64-bit registers
 and a memory array.  Flags are kept as the operands of the last CMP/TEST.
 """
 import z3
-from bpf import load, store, bswap
+from bpf import bswap, compare, load, store
 
 
 class Unknown(Exception):
     pass
+
+
+# condition codes (the low nibble of Jcc/CMOVcc) after CMP a, b
+CC_REL = {0x2: 'ult', 0x3: 'uge', 0x4: 'eq', 0x5: 'ne', 0x6: 'ule',
+          0x7: 'ugt', 0xc: 'slt', 0xd: 'sge', 0xe: 'sle', 0xf: 'sgt'}
 
 
 def popcount(v, bits):
@@ -50,13 +55,11 @@ class State:
 
     def cond(self, cc):
         kind, a, b = self.flags
-        if kind == 'test':
+        if kind == 'test':           # flags of a & b: only ZF is used
             if cc not in (4, 5):
                 raise Unknown(f'condition {cc:#x} after TEST')
-            return (a & b) == 0 if cc == 4 else (a & b) != 0
-        return {0x2: z3.ULT(a, b), 0x3: z3.UGE(a, b), 0x4: a == b,
-                0x5: a != b, 0x6: z3.ULE(a, b), 0x7: z3.UGT(a, b),
-                0xc: a < b, 0xd: a >= b, 0xe: a <= b, 0xf: a > b}[cc]
+            a, b = a & b, 0
+        return compare(CC_REL[cc], a, b)
 
 
 def modrm(code, i, rex):
