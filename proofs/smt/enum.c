@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * enum: the input of the SMT checker (issue 6, in progress).  Runs the
- * module's own op code, compiled for user space from the modules/eins op files with
- * the shim headers next to this file, over op variants, operand register
- * assignments and immediates, and prints one line per case the op's
- * validator accepts:
+ * enum: the input of the SMT checker.  Runs the module's own op code,
+ * compiled for user space from the modules/eins op files with the shim
+ * headers next to this file, over every op variant, every assignment of
+ * six representative registers to the operands with representative
+ * immediates, and every immediate of the ops whose immediate space is
+ * small (rotate counts, bit fields, shift_add shifts) with one assignment
+ * of distinct registers, and prints one line per case the op's validator
+ * accepts:
  *
  *   op variant imm feat | regs... | clobber | proof insns (16 hex digits
  *   each, as in memory) | x86-64 bytes | A64 words
@@ -37,10 +40,11 @@ static const struct {
 #define OP(o, ...) { &eins_##o##_op, (const u16[]){ __VA_ARGS__ },	\
 	sizeof((const u16[]){ __VA_ARGS__ }) / sizeof(u16) }
 	OP(rotate, 0, 1, 2, 3, 4, 5, 6, 7),
-	OP(select, BPF_JEQ, BPF_JNE, BPF_JSET, BPF_JGT, BPF_JGE, BPF_JLT,
-	   BPF_JLE, BPF_JSGT, BPF_JSGE, BPF_JSLT, BPF_JSLE,
-	   BPF_JEQ | EINS_SEL_32, BPF_JSLT | EINS_SEL_32,
-	   BPF_JGT | EINS_SEL_IMM, BPF_JSET | EINS_SEL_IMM | EINS_SEL_32),
+#define SEL_CC(f) BPF_JEQ | (f), BPF_JNE | (f), BPF_JSET | (f), BPF_JGT | (f), \
+	BPF_JGE | (f), BPF_JLT | (f), BPF_JLE | (f), BPF_JSGT | (f),	\
+	BPF_JSGE | (f), BPF_JSLT | (f), BPF_JSLE | (f)
+	OP(select, SEL_CC(0), SEL_CC(EINS_SEL_32), SEL_CC(EINS_SEL_IMM),
+	   SEL_CC(EINS_SEL_32 | EINS_SEL_IMM)),
 	OP(extract, 0, EINS_EXT_32),
 	OP(swap_mem, 1, 2, 3, 5, 6, 7),
 	OP(bitcount, 0, 1, 2, 4, 5, 6),
@@ -100,9 +104,62 @@ static void print_case(const struct bpf_kinsn *op, struct bpf_kinsn_site *site)
 	}
 }
 
-int main(int argc, char **argv)
+/* fill @site; print it if the op's validator accepts it */
+static unsigned long try_case(const struct bpf_kinsn *op, u16 variant, s32 imm,
+			      int nr, unsigned int regs)
 {
 	struct bpf_kinsn_site site;
+	int r;
+
+	memset(&site, 0, sizeof(site));
+	site.variant = variant;
+	site.imm = imm;
+	site.nr_regs = nr;
+	for (r = 0; r < nr; r++, regs /= NR_PICK)
+		site.regs[r] = pick[regs % NR_PICK];
+	if (op->validate(&site) ||
+	    (site.def_regs | site.clobber_regs) & BIT(10))
+		return 0;
+	print_case(op, &site);
+	return 1;
+}
+
+/*
+ * Every immediate of a small immediate space, with operand i in pick[i]
+ * (all different, r10 never written): rotate counts 1..63, every bit field
+ * lsb | len << 8, and every shift_add shift (which lives in the variant).
+ */
+static unsigned long sweep_immediates(const struct bpf_kinsn *op)
+{
+	unsigned int canon, pos, lsb, len, v;
+	unsigned long cases = 0;
+	int nr, i;
+
+	for (nr = 2; nr <= 5; nr++) {
+		for (i = 0, pos = 1, canon = 0; i < nr; i++, pos *= NR_PICK)
+			canon += i * pos;
+		if (op == &eins_rotate_op) {
+			for (v = 0; v < 8; v++)
+				for (i = 1; i < 64; i++)
+					cases += try_case(op, v, i, nr, canon);
+		} else if (op == &eins_extract_op) {
+			for (v = 0; v < 2; v++)
+				for (lsb = 0; lsb < 64; lsb++)
+					for (len = 1; lsb + len <= 64; len++)
+						cases += try_case(op, v,
+							EINS_EXT_IMM(lsb, len), nr, canon);
+		} else if (op == &eins_shift_add_op) {
+			for (v = 0; v < 64; v++)
+				for (i = 0; i < 2; i++)
+					cases += try_case(op, EINS_SA_SHIFT(v) | i,
+							  v * 977 - 4096, nr, canon);
+		}
+	}
+	return cases;
+}
+
+int main(int argc, char **argv)
+{
 	unsigned long cases = 0;
 	unsigned int o, v, k, r, regs;
 	int nr;
@@ -118,24 +175,13 @@ int main(int argc, char **argv)
 
 					for (r = 0; r < (unsigned int)nr; r++)
 						total *= NR_PICK;
-					for (regs = 0; regs < total; regs++) {
-						unsigned int x = regs;
-
-						memset(&site, 0, sizeof(site));
-						site.variant = ops[o].variants[v];
-						site.imm = imms[k];
-						site.nr_regs = nr;
-						for (r = 0; r < (unsigned int)nr; r++, x /= NR_PICK)
-							site.regs[r] = pick[x % NR_PICK];
-						if (op->validate(&site) ||
-						    (site.def_regs | site.clobber_regs) & BIT(10))
-							continue;
-						print_case(op, &site);
-						cases++;
-					}
+					for (regs = 0; regs < total; regs++)
+						cases += try_case(op, ops[o].variants[v],
+								  imms[k], nr, regs);
 				}
 			}
 		}
+		cases += sweep_immediates(op);
 	}
 	fprintf(stderr, "enum: %lu cases\n", cases);
 	return 0;

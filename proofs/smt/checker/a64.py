@@ -6,6 +6,7 @@ these forms), a memory array, and NZCV kept as the operands of the last
 SUBS/ANDS.
 """
 import z3
+import mul as mulmodel
 from bpf import bswap, compare, load, store
 from x86 import Unknown, popcount, lzcnt
 
@@ -20,7 +21,8 @@ def f(w, hi, lo):
 
 
 class State:
-    def __init__(self, regs, mem):
+    def __init__(self, regs, mem, mul):
+        self.mul = mul
         self.r = dict(regs)
         self.mem = mem
         self.flags = None
@@ -46,8 +48,8 @@ def rbit(v, bits):
     return z3.Concat(*[z3.Extract(i, i, v) for i in range(bits)])
 
 
-def run(words, regs, mem):
-    st = State(regs, mem)
+def run(words, regs, mem, mul=mulmodel.REAL):
+    st = State(regs, mem, mul)
     for w in words:
         sf = w >> 31
         bits = 64 if sf else 32
@@ -137,9 +139,9 @@ def run(words, regs, mem):
             st.put(rd, lzcnt(v, bits) if w & 0xc00 == 0 else popcount(v, bits),
                    bits)
         elif w & 0xffe0fc00 in (0x9bc07c00, 0x9b407c00):  # umulh, smulh
-            ext = z3.ZeroExt if w & 0x800000 else z3.SignExt
-            p = ext(64, st.get(rn, 64)) * ext(64, st.get(rm, 64))
-            st.put(rd, z3.Extract(127, 64, p), 64)
+            x, y = st.get(rn, 64), st.get(rm, 64)
+            st.put(rd, st.mul.uhi(x, y) if w & 0x800000 else st.mul.shi(x, y),
+                   64)
         else:
             raise Unknown(f'insn {w:08x}')
     return st.r, st.mem

@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """BPF semantics in z3 for the insns proof sequences use.
 
-run(insns, regs, mem) executes a proof sequence (forward jumps only, as the
-core enforces) from symbolic registers r0-r10 and a memory array, and
-returns the final registers and memory, merging the paths with If.
+run(insns, regs, mem, mul) executes a proof sequence (forward jumps only,
+as the core enforces) from symbolic registers r0-r10 and a memory array,
+with 64-bit BPF_MUL as @mul.lo (see mul.py), and returns the final
+registers and memory, merging the paths with If.
 """
 import struct
 import z3
+import mul as mulmodel
 
 ALU, JMP, JMP32, ALU64, LD, LDX, STX = 0x04, 0x05, 0x06, 0x07, 0x00, 0x01, 0x03
 SIZE_BYTES = {0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8}
@@ -35,10 +37,11 @@ def bswap(v, nbytes):
     return z3.Concat(*[z3.Extract(8 * i + 7, 8 * i, v) for i in range(nbytes)])
 
 
-def alu(op, a, b, bits):
+def alu(op, a, b, bits, mul=mulmodel.REAL):
     mask = bits - 1
     return {
-        0x00: lambda: a + b, 0x10: lambda: a - b, 0x20: lambda: a * b,
+        0x00: lambda: a + b, 0x10: lambda: a - b,
+        0x20: lambda: mul.lo(a, b) if bits == 64 else a * b,
         0x40: lambda: a | b, 0x50: lambda: a & b, 0xa0: lambda: a ^ b,
         0x60: lambda: a << (b & mask), 0x70: lambda: z3.LShR(a, b & mask),
         0xc0: lambda: a >> (b & mask), 0xb0: lambda: b, 0x80: lambda: -a,
@@ -68,7 +71,7 @@ def cond(op, a, b):
     return compare(JMP_REL[op], a, b)
 
 
-def step(insns, pc, regs, mem):
+def step(insns, pc, regs, mem, mul):
     """Execute from pc to the end; returns [(path condition, regs, mem)]."""
     while pc < len(insns):
         code, dst, src, off, imm = insns[pc]
@@ -91,7 +94,7 @@ def step(insns, pc, regs, mem):
             else:
                 b = z3.BitVecVal(imm & (2 ** bits - 1), bits) if bits == 32 \
                     else z3.BitVecVal(imm % 2 ** 64, 64)
-            r = alu(op, a, b, bits)
+            r = alu(op, a, b, bits, mul)
             regs = {**regs, dst: r if bits == 64 else z3.ZeroExt(32, r)}
         elif cls == LDX:
             n = SIZE_BYTES[code & 0x18]
@@ -108,8 +111,8 @@ def step(insns, pc, regs, mem):
             if cls == JMP32:
                 a, b = z3.Extract(31, 0, a), z3.Extract(31, 0, b)
             c = cond(op, a, b)
-            taken = step(insns, pc + 1 + off, regs, mem)
-            fall = step(insns, pc + 1, regs, mem)
+            taken = step(insns, pc + 1 + off, regs, mem, mul)
+            fall = step(insns, pc + 1, regs, mem, mul)
             return [(z3.And(c, pc_), r, m) for pc_, r, m in taken] + \
                    [(z3.And(z3.Not(c), pc_), r, m) for pc_, r, m in fall]
         else:
@@ -118,8 +121,8 @@ def step(insns, pc, regs, mem):
     return [(z3.BoolVal(True), regs, mem)]
 
 
-def run(insns, regs, mem):
-    paths = step(insns, 0, regs, mem)
+def run(insns, regs, mem, mul=mulmodel.REAL):
+    paths = step(insns, 0, regs, mem, mul)
     final_regs, final_mem = paths[-1][1], paths[-1][2]
     for c, r, m in reversed(paths[:-1]):
         final_regs = {k: z3.If(c, r[k], final_regs[k]) for k in r}

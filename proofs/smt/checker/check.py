@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""check.py CASES [--per-group N] [--plant] [--skip-op OP]: SMT translation
-validation.
+"""check.py CASES [--per-group N] [--plant]: SMT translation validation.
 
 For every case enum printed (the module's real proof sequence and native
 emits), prove with z3 that the x86-64 and the A64 code, decoded by this
@@ -11,20 +10,28 @@ they change no other native register than the JIT's scratch registers.
 --plant mutates the emitted code of the cases whose operands are all in
 different registers (wrong condition, shift off by one, MOVBE of the wrong
 width, other destination register, a callee-saved register clobbered) and
-expects every mutation to be refuted.  Prints one line per
-(op, arch, variant) and a final "N passed, N failed".
+expects every mutation to be refuted.  The high-multiply op is checked
+with multiplication abstracted (mul.py), after its two lemmas are proven.
+Prints one line per lemma and per (op, arch, variant) and a final
+"N passed, N failed".
 """
+import multiprocessing
+import os
 import random
 import sys
 import z3
 import a64
 import bpf
+import mul
 import x86
 
 X86_MAP = [0, 7, 6, 2, 1, 8, 3, 13, 14, 15, 5]
 A64_MAP = [7, 0, 1, 2, 3, 4, 19, 20, 21, 22, 25]
 X86_SCRATCH = {10, 11}
 A64_SCRATCH = {9, 10, 11, 12}
+# ops whose native code multiplies 64x64->128 bits: proven with every
+# 64-bit multiply abstracted, which the lemmas of mul.py justify
+ABSTRACT_MUL_OPS = {'eins_mul_high'}
 
 
 def parse(line):
@@ -40,7 +47,9 @@ def equivalent(case, arch, code):
     """None if proven equal, else a counterexample or the reason."""
     breg = [z3.BitVec(f'r{i}', 64) for i in range(11)]
     mem = z3.Array('mem', z3.BitVecSort(64), z3.BitVecSort(8))
-    bfinal, bmem = bpf.run(bpf.decode(case['proof']), dict(enumerate(breg)), mem)
+    model = mul.Abstract() if case['op'] in ABSTRACT_MUL_OPS else mul.REAL
+    bfinal, bmem = bpf.run(bpf.decode(case['proof']), dict(enumerate(breg)),
+                           mem, model)
 
     nmap, nregs, scratch, mod = (X86_MAP, 16, X86_SCRATCH, x86) if arch == 'x86' \
         else (A64_MAP, 31, A64_SCRATCH, a64)
@@ -48,7 +57,7 @@ def equivalent(case, arch, code):
     for i, n in enumerate(nmap):
         init[n] = breg[i]
     try:
-        nfinal, nmem = mod.run(code, init, mem)
+        nfinal, nmem = mod.run(code, init, mem, model)
     except (x86.Unknown, IndexError, KeyError) as e:
         return f'undecodable: {e}'
 
@@ -84,6 +93,9 @@ def mutations(arch, code):
                     out.append(('movbe width', code[:i - 1] + bytes([code[i - 1] ^ 8]) + code[i:]))
                 else:
                     out.append(('movbe width', code[:i] + b'\x48' + code[i:]))
+            if code[i] == 0xf7 and i and code[i - 1] & 0xf8 == 0x48 and \
+                    code[i + 1] >> 6 == 3 and (code[i + 1] >> 3 & 7) in (4, 5):
+                out.append(('mul signedness', code[:i + 1] + bytes([code[i + 1] ^ 8]) + code[i + 2:]))
         out.append(('callee-saved rbx clobbered', code + bytes([0x48, 0x31, 0xdb])))
         out.append(('r12 clobbered', code + bytes([0x4d, 0x31, 0xe4])))
         return out
@@ -93,75 +105,121 @@ def mutations(arch, code):
             out.append(('csel condition', code[:i] + [w ^ 0x1000] + code[i + 1:]))
         if w & 0x7fa00000 == 0x13800000:                       # extr lsb
             out.append(('extr lsb', code[:i] + [w ^ 0x400] + code[i + 1:]))
+        if w & 0xff60fc00 == 0x9b407c00:                       # umulh/smulh
+            out.append(('mul signedness', code[:i] + [w ^ 0x800000] + code[i + 1:]))
         out.append(('destination register', code[:i] + [w ^ 1] + code[i + 1:]))
     out.append(('callee-saved x19 clobbered', code + [0xaa1f03f3]))   # mov x19, xzr
     return out
 
 
-def main():
-    path, per_group, plant = sys.argv[1], None, '--plant' in sys.argv
-    if '--per-group' in sys.argv:
-        per_group = int(sys.argv[sys.argv.index('--per-group') + 1])
-    skip = set()
-    if '--skip-op' in sys.argv:
-        skip.add(sys.argv[sys.argv.index('--skip-op') + 1])
-    skipped = 0
+# BPF register of operand i in the enumerator's sweep of every immediate
+CANON = [0, 3, 4, 5, 8]
+CC_NAMES = {0x10: 'jeq', 0x50: 'jne', 0x40: 'jset', 0x20: 'jgt', 0x30: 'jge',
+            0xa0: 'jlt', 0xb0: 'jle', 0x60: 'jsgt', 0x70: 'jsge',
+            0xc0: 'jslt', 0xd0: 'jsle'}
+
+
+def variant_name(op, v):
+    """The variant part of a group's name, and of its Lean theorem's."""
+    w = lambda bit: '32' if v & bit else '64'
+    return {
+        'eins_rotate': lambda: ('right' if v & 1 else 'left') + w(2) +
+                               ('_reg' if v & 4 else '_imm'),
+        'eins_select': lambda: CC_NAMES[v & 0xf0] + w(0x100) +
+                               ('_imm' if v & 0x200 else '_reg'),
+        'eins_extract': lambda: 'w' + w(1),
+        'eins_swap_mem': lambda: ('store' if v & 4 else 'load') +
+                                 {1: '16', 2: '32', 3: '64'}[v & 3],
+        'eins_bitcount': lambda: ('popcnt', 'clz', 'ctz')[v & 3] + w(4),
+        'eins_shift_add': lambda: 'w' + w(1),     # the shift is an immediate
+        'eins_mul_high': lambda: 'signed' if v & 1 else 'unsigned',
+    }[op]()
+
+
+def theorem_name(op, arch, v):
+    return f'{op[len("eins_"):]}_{arch}_{variant_name(op, v)}'
+
+
+def load_groups(path):
     groups = {}
     with open(path) as f:
         for line in f:
             c = parse(line)
             for arch in ('x86', 'a64'):
                 if c[arch] is not None:
-                    groups.setdefault((c['op'], arch, c['variant']), []).append(c)
-    rng = random.Random(1)
+                    key = theorem_name(c['op'], arch, int(c['variant'], 16))
+                    groups.setdefault(key, []).append((arch, c))
+    return groups
+
+
+def pick_cases(cases, arch, per_group, rng):
+    """Distinct codes; with @per_group, every case in the CANON registers
+    (all immediates, both feature settings) plus per_group random others."""
+    seen, todo = set(), []
+    for a, c in cases:
+        code = bytes(c[arch]) if arch == 'x86' else tuple(c[arch])
+        key = (tuple(c['proof']), code, c['clobber'])
+        if key not in seen:
+            seen.add(key)
+            todo.append(c)
+    if not per_group or len(todo) <= per_group:
+        return todo, len(todo)
+    canon = [c for c in todo if c['regs'] == CANON[:len(c['regs'])]]
+    rest = [c for c in todo if c['regs'] != CANON[:len(c['regs'])]]
+    return canon + rng.sample(rest, min(per_group, len(rest))), len(todo)
+
+
+def check_group(job):
+    """One (op, arch, variant): prove the chosen cases; plant bugs in the
+    first one whose operands are all in different registers (there every
+    planted bug changes the result: with x == y, say, a flipped condition
+    is no bug at all)."""
+    name, arch, todo, total, plant = job
+    planted = caught = 0
+    planted_feats = set()
+    for c in todo:
+        why = equivalent(c, arch, c[arch])
+        if why:
+            return False, f'not ok - {name}: regs {c["regs"]} imm {c["imm"]} feat {c["feat"]}: {why}'
+        if plant and c['feat'] not in planted_feats and \
+                len(set(c['regs'])) == len(c['regs']):
+            planted_feats.add(c['feat'])
+            for bug, code in mutations(arch, c[arch]):
+                planted += 1
+                if equivalent(c, arch, code) is None:
+                    return False, f'not ok - {name}: regs {c["regs"]}: planted bug not caught: {bug}'
+                caught += 1
+    extra = f', {caught}/{planted} planted bugs refuted' if plant else ''
+    return True, f'ok - {name}: {len(todo)} of {total} cases proven{extra}'
+
+
+def main():
+    args = sys.argv[1:]
+    if args[:1] == ['--names']:         # the theorem names Lean must have
+        for name in sorted(load_groups(args[1])):
+            print(name)
+        return 0
+    path, per_group, plant = args[0], None, '--plant' in args
+    if '--per-group' in args:
+        per_group = int(args[args.index('--per-group') + 1])
     passed = failed = 0
-    for (op, arch, variant), cases in sorted(groups.items()):
-        if op in skip:
-            skipped += 1
-            print(f'skip - {op} {arch} variant {variant}: not proven here '
-                  '(64x64 high multiply: beyond bit-vector SMT, see proofs/README.md)')
-            continue
-        seen, todo = set(), []
-        for c in cases:                     # identical code: check once
-            key = (tuple(c['proof']), bytes(c[arch]) if arch == 'x86' else tuple(c[arch]), c['clobber'])
-            if key not in seen:
-                seen.add(key)
-                todo.append(c)
-        if per_group and len(todo) > per_group:
-            # keep one case with all operands in different registers: there
-            # every planted bug changes the result (with x == y, say, a
-            # flipped condition is no bug at all)
-            distinct = [c for c in todo if len(set(c['regs'])) == len(c['regs'])]
-            first = distinct[:1] or todo[:1]
-            todo = first + rng.sample([c for c in todo if c is not first[0]],
-                                      per_group - 1)
-        bad, caught, planted = None, 0, 0
-        for c in todo:
-            why = equivalent(c, arch, c[arch])
-            if why:
-                bad = (c, why)
-                break
-            if plant and len(set(c['regs'])) == len(c['regs']):
-                for name, code in mutations(arch, c[arch]):
-                    why = equivalent(c, arch, code)
-                    planted += 1
-                    caught += why is not None
-                    if why is None:
-                        bad = (c, f'planted bug not caught: {name}')
-                        break
-            if bad:
-                break
-        label = f'{op} {arch} variant {variant}'
-        if bad:
-            failed += 1
-            c, why = bad
-            print(f'not ok - {label}: regs {c["regs"]} imm {c["imm"]} feat {c["feat"]}: {why}')
-        else:
-            passed += 1
-            extra = f', {caught}/{planted} planted bugs refuted' if plant else ''
-            print(f'ok - {label}: {len(todo)} of {len(cases)} cases proven{extra}')
-        sys.stdout.flush()
-    print(f'{passed} passed, {failed} failed' + (f', {skipped} skipped' if skipped else ''))
+    for name, proven, secs in mul.lemmas():
+        passed += proven
+        failed += not proven
+        print(f'{"ok" if proven else "not ok"} - lemma {name} ({secs:.1f} s)')
+    rng = random.Random(1)
+    jobs = []
+    for name, cases in sorted(load_groups(path).items()):
+        arch = cases[0][0]
+        todo, total = pick_cases(cases, arch, per_group, rng)
+        jobs.append((name, arch, todo, total, plant))
+    with multiprocessing.Pool(os.cpu_count()) as pool:
+        for ok, line in pool.imap(check_group, jobs):
+            passed += ok
+            failed += not ok
+            print(line)
+            sys.stdout.flush()
+    print(f'{passed} passed, {failed} failed')
     return 1 if failed else 0
 
 

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """x86-64 decoder and z3 semantics for the insns the EInsn emits use.
 
-run(code, regs, mem) decodes @code (bytes) with its own decoder, rejecting
-anything it does not know, and executes it on 16 symbolic 64-bit registers
-and a memory array.  Flags are kept as the operands of the last CMP/TEST.
+run(code, regs, mem, mul) decodes @code (bytes) with its own decoder,
+rejecting anything it does not know, and executes it on 16 symbolic 64-bit
+registers and a memory array, with 64x64-bit multiplies as @mul (mul.py).
+Flags are kept as the operands of the last CMP/TEST.
 """
 import z3
+import mul as mulmodel
 from bpf import bswap, compare, load, store
 
 
@@ -37,9 +39,10 @@ def tzcnt(v, bits):
 
 
 class State:
-    def __init__(self, regs, mem):
+    def __init__(self, regs, mem, mul):
         self.r = dict(regs)
         self.mem = mem
+        self.mul = mul
         self.flags = None
 
     def get(self, n, bits):
@@ -97,8 +100,8 @@ def addr(st, m):
     return a
 
 
-def run(code, regs, mem):
-    st = State(regs, mem)
+def run(code, regs, mem, mul=mulmodel.REAL):
+    st = State(regs, mem, mul)
     i = 0
     while i < len(code):
         opsize, rep, rex = 32, None, 0
@@ -167,10 +170,10 @@ def run(code, regs, mem):
                 i += 4
                 st.flags = ('test', st.get(rm, opsize),
                             z3.BitVecVal(imm % 2 ** opsize, opsize))
-            elif ext in (4, 5) and opsize == 64:
-                ext128 = z3.ZeroExt if ext == 4 else z3.SignExt
-                p = ext128(64, st.r[0]) * ext128(64, st.r[rm])
-                st.r[0], st.r[2] = z3.Extract(63, 0, p), z3.Extract(127, 64, p)
+            elif ext in (4, 5) and opsize == 64:         # mul, imul
+                x, y = st.r[0], st.r[rm]
+                hi = st.mul.uhi(x, y) if ext == 4 else st.mul.shi(x, y)
+                st.r[0], st.r[2] = st.mul.lo(x, y), hi
             else:
                 raise Unknown(f'f7 /{ext}')
         elif op == 0x8d:
@@ -247,8 +250,7 @@ def vex(code, i, st):
         st.put(reg, shifted & mask, bits)
         return i
     if vmap == 2 and op == 0xf6 and pp == 3 and bits == 64:  # mulx
-        p = z3.ZeroExt(64, st.r[2]) * z3.ZeroExt(64, src)
-        st.r[vvvv] = z3.Extract(63, 0, p)
-        st.r[reg] = z3.Extract(127, 64, p)
+        x = st.r[2]
+        st.r[vvvv], st.r[reg] = st.mul.lo(x, src), st.mul.uhi(x, src)
         return i
     raise Unknown(f'VEX map {vmap} op {op:#x}')
