@@ -16,11 +16,11 @@ inductive Cond
 
 inductive Insn
   /-- extr rd, rn, rm, #lsb (ror when rn = rm) -/
-  | extr (sf : Bool) (rd rn rm : Nat) (lsb : Nat)
+  | extr (sf : Bool) (rd rn rm : Nat) (lsb : BitVec 8)
   | rorv (sf : Bool) (rd rn rm : Nat)
   /-- add/sub (shifted register, lsl #sh) -/
-  | addSr (sf : Bool) (rd rn rm : Nat) (sh : Nat)
-  | subSr (sf : Bool) (rd rn rm : Nat) (sh : Nat)
+  | addSr (sf : Bool) (rd rn rm : Nat) (sh : BitVec 8)
+  | subSr (sf : Bool) (rd rn rm : Nat) (sh : BitVec 8)
   /-- subs/ands (shifted register) with rd = xzr: cmp, tst -/
   | cmpSr (sf : Bool) (rn rm : Nat)
   | tstSr (sf : Bool) (rn rm : Nat)
@@ -32,12 +32,13 @@ inductive Insn
   | movz (sf : Bool) (rd : Nat) (imm : BitVec 16) (hw : Nat)
   | movn (sf : Bool) (rd : Nat) (imm : BitVec 16) (hw : Nat)
   | movk (sf : Bool) (rd : Nat) (imm : BitVec 16) (hw : Nat)
-  /-- ubfm rd, rn, #immr, #imms with immr <= imms: ubfx -/
-  | ubfx (sf : Bool) (rd rn : Nat) (lsb width : Nat)
+  /-- ubfm rd, rn, #immr, #imms with immr <= imms (ubfx: the field of
+      imms - immr + 1 bits at immr) -/
+  | ubfm (sf : Bool) (rd rn : Nat) (immr imms : BitVec 8)
   /-- ldur/stur (unscaled offset) and ldr/str (register offset) of 8, 16,
       32 or 64 bits; loads zero-extend -/
-  | ldur (bits : Nat) (rt rn : Nat) (off : Int)
-  | stur (bits : Nat) (rt rn : Nat) (off : Int)
+  | ldur (bits : Nat) (rt rn : Nat) (off : BitVec 16)
+  | stur (bits : Nat) (rt rn : Nat) (off : BitVec 16)
   | ldrReg (bits : Nat) (rt rn rm : Nat)
   | strReg (bits : Nat) (rt rn rm : Nat)
   | rev16w (rd rn : Nat)
@@ -54,10 +55,10 @@ structure State where
   mem : Mem
   flags : Cond → Bool
 
-def get (s : State) (n : Nat) : U64 := if n = xzr then 0 else s.r n
+def State.get (s : State) (n : Nat) : U64 := if n = xzr then 0 else s.r n
 
 /-- Write a 64-bit or (zero-extended) 32-bit result. -/
-def put (s : State) (sf : Bool) (n : Nat) (v : U64) : State :=
+def State.put (s : State) (sf : Bool) (n : Nat) (v : U64) : State :=
   if n = xzr then s else { s with r := upd s.r n (if sf then v else zx (lo32 v)) }
 
 /-- A 32- or 64-bit op on register values. -/
@@ -82,8 +83,8 @@ def tstFlags {w : Nat} (a b : BitVec w) : Cond → Bool :=
   | .hi => false | .ls => true | .ge => !n | .lt => n
   | .gt => !z && !n | .le => z || n
 
-def extr {w : Nat} (hi lo : BitVec w) (lsb : Nat) : BitVec w :=
-  ((hi ++ lo) >>> lsb).setWidth w
+def extr {w : Nat} (hi lo : BitVec w) (lsb : BitVec 8) : BitVec w :=
+  ((hi ++ lo) >>> lsb.setWidth (w + w)).setWidth w
 
 def step (s : State) : Insn → State
   | .extr sf d n m lsb =>
@@ -91,10 +92,12 @@ def step (s : State) : Insn → State
                   else zx (extr (lo32 (s.get n)) (lo32 (s.get m)) lsb))
   | .rorv sf d n m => s.put sf d (op2 sf rotr rotr (s.get n) (s.get m))
   | .addSr sf d n m sh =>
-      s.put sf d (op2 sf (fun a b => a + (b <<< sh)) (fun a b => a + (b <<< sh))
+      s.put sf d (op2 sf (fun a b => a + (b <<< sh.setWidth 32))
+        (fun a b => a + (b <<< sh.setWidth 64))
         (s.get n) (s.get m))
   | .subSr sf d n m sh =>
-      s.put sf d (op2 sf (fun a b => a - (b <<< sh)) (fun a b => a - (b <<< sh))
+      s.put sf d (op2 sf (fun a b => a - (b <<< sh.setWidth 32))
+        (fun a b => a - (b <<< sh.setWidth 64))
         (s.get n) (s.get m))
   | .cmpSr sf n m =>
       { s with flags := if sf then cmpFlags (s.get n) (s.get m)
@@ -113,9 +116,10 @@ def step (s : State) : Insn → State
   | .movk sf d imm hw =>
       let keep := ~~~((0xffff : U64) <<< (16 * hw))
       s.put sf d ((s.get d &&& keep) ||| (imm.setWidth 64 <<< (16 * hw)))
-  | .ubfx sf d n lsb width =>
-      let mask : U64 := ((1 : U64) <<< width) - 1
-      s.put sf d (((if sf then s.get n else zx (lo32 (s.get n))) >>> lsb) &&& mask)
+  | .ubfm sf d n immr imms =>
+      let mask : U64 := ((1 : U64) <<< (imms - immr + 1).setWidth 64) - 1
+      s.put sf d (((if sf then s.get n else zx (lo32 (s.get n))) >>> immr.setWidth 64)
+        &&& mask)
   | .ldur bits t n off => s.put true t (loadLE s.mem (ea (s.get n) off) (bits / 8))
   | .stur bits t n off =>
       { s with mem := storeLE s.mem (ea (s.get n) off) (s.get t) (bits / 8) }

@@ -20,7 +20,7 @@ def upd (r : Regs) (n : Nat) (v : U64) : Regs :=
 
 /-- Effective address base + off; every ISA forms it the same way, so the
     memory cells both sides touch are the same terms. -/
-def ea (base : U64) (off : Int) : U64 := base + BitVec.ofInt 64 off
+def ea (base : U64) (off : BitVec 16) : U64 := base + off.signExtend 64
 
 /-- Little-endian load of `n` bytes at `a`, zero-extended to 64 bits. -/
 def loadLE (m : Mem) (a : U64) : Nat → U64
@@ -30,7 +30,7 @@ def loadLE (m : Mem) (a : U64) : Nat → U64
 /-- Little-endian store of the low `n` bytes of `v` at `a`. -/
 def storeLE (m : Mem) (a : U64) (v : U64) : Nat → Mem
   | 0 => m
-  | k + 1 => storeLE (fun x => if x = a then v.setWidth 8 else m x) (a + 1)
+  | k + 1 => storeLE (fun x => bif x == a then v.setWidth 8 else m x) (a + 1)
       (v >>> 8) k
 
 /-- Byte swap of the low `n` bytes of `v`, zero-extended. -/

@@ -25,8 +25,8 @@ inductive Insn
   /-- `w64`: JMP, else JMP32; skips `off` insns when taken -/
   | jmp (w64 : Bool) (op : JmpOp) (dst : Nat) (src : Src) (off : Nat)
   | ja (off : Nat)
-  | ldx (bytes : Nat) (dst base : Nat) (off : Int)
-  | stx (bytes : Nat) (base src : Nat) (off : Int)
+  | ldx (bytes : Nat) (dst base : Nat) (off : BitVec 16)
+  | stx (bytes : Nat) (base src : Nat) (off : BitVec 16)
   /-- BPF_ALU64 | BPF_END (v4 bswap) of the low `bits` bits -/
   | bswap (bits : Nat) (dst : Nat)
   | ldimm64 (dst : Nat) (v : U64)

@@ -27,12 +27,12 @@ inductive Insn
   /-- mov r32, imm32 (B8+r): zero-extends -/
   | movImm32 (dst : Nat) (imm : BitVec 32)
   /-- C1 /ext ib -/
-  | shiftImm (w64 : Bool) (op : Shift) (dst : Nat) (n : Nat)
+  | shiftImm (w64 : Bool) (op : Shift) (dst : Nat) (n : BitVec 8)
   /-- D3 /ext: count in cl -/
   | shiftCl (w64 : Bool) (op : Shift) (dst : Nat)
   /-- 66 C1 /0 08: rol r16, 8 -/
   | rol16by8 (dst : Nat)
-  | rorx (w64 : Bool) (dst src : Nat) (n : Nat)
+  | rorx (w64 : Bool) (dst src : Nat) (n : BitVec 8)
   | cmp (w64 : Bool) (a b : Nat)
   | test (w64 : Bool) (a b : Nat)
   /-- 83 /7 ib or 81 /7 id: the immediate is sign-extended -/
@@ -45,18 +45,18 @@ inductive Insn
   | andImm (w64 : Bool) (dst : Nat) (imm : BitVec 32)
   | bextr (w64 : Bool) (dst src ctl : Nat)
   /-- movzx r32, word [base + disp] -/
-  | movzx16 (dst base : Nat) (disp : Int)
+  | movzx16 (dst base : Nat) (disp : BitVec 16)
   /-- mov r, [m] / mov [m], r of 16, 32 or 64 bits -/
-  | load (bits : Nat) (dst base : Nat) (disp : Int)
-  | store (bits : Nat) (base src : Nat) (disp : Int)
-  | movbeLoad (bits : Nat) (dst base : Nat) (disp : Int)
-  | movbeStore (bits : Nat) (base src : Nat) (disp : Int)
+  | load (bits : Nat) (dst base : Nat) (disp : BitVec 16)
+  | store (bits : Nat) (base src : Nat) (disp : BitVec 16)
+  | movbeLoad (bits : Nat) (dst base : Nat) (disp : BitVec 16)
+  | movbeStore (bits : Nat) (base src : Nat) (disp : BitVec 16)
   | bswap (w64 : Bool) (r : Nat)
   | popcnt (w64 : Bool) (dst src : Nat)
   | lzcnt (w64 : Bool) (dst src : Nat)
   | tzcnt (w64 : Bool) (dst src : Nat)
   /-- lea dst, [base + index * 2^scale + disp] -/
-  | lea (w64 : Bool) (dst base index scale : Nat) (disp : Int)
+  | lea (w64 : Bool) (dst base index : Nat) (scale : BitVec 8) (disp : BitVec 32)
   /-- mulx hi, lo, src: hi:lo = rdx * src (lo written first) -/
   | mulx (hi lo src : Nat)
   /-- mul / imul src (F7 /4, /5): rdx:rax = rax * src -/
@@ -87,10 +87,10 @@ def testFlags {w : Nat} (a b : BitVec w) : Cc → Bool :=
   | .le => zf || sf | .g => !zf && !sf
 
 /-- Read the low 32 or all 64 bits; write with the x86 width rules. -/
-def get (s : State) (w64 : Bool) (n : Nat) : U64 :=
+def State.get (s : State) (w64 : Bool) (n : Nat) : U64 :=
   if w64 then s.r n else zx (lo32 (s.r n))
 
-def put (s : State) (n : Nat) (v : U64) : State := { s with r := upd s.r n v }
+def State.put (s : State) (n : Nat) (v : U64) : State := { s with r := upd s.r n v }
 
 def shift {w : Nat} (op : Shift) (x c : BitVec w) : BitVec w :=
   match op with
@@ -115,8 +115,8 @@ def step (s : State) : Insn → State
   | .mov w d src => s.put d (s.get w src)
   | .movImm32 d imm => s.put d (zx imm)
   | .shiftImm w op d n =>
-      s.put d (at32or64 w (fun x => shift op x (BitVec.ofNat 32 n))
-        (fun x => shift op x (BitVec.ofNat 64 n)) (s.r d))
+      s.put d (at32or64 w (fun x => shift op x (n.setWidth 32))
+        (fun x => shift op x (n.setWidth 64)) (s.r d))
   | .shiftCl w op d =>
       s.put d (at32or64 w (fun x => shift op x (lo32 (s.r 1) &&& 0xff))
         (fun x => shift op x (s.r 1 &&& 0xff)) (s.r d))
@@ -124,8 +124,8 @@ def step (s : State) : Insn → State
       let v := s.r d
       s.put d ((v &&& 0xffffffffffff0000) ||| bswapLE v 2)
   | .rorx w d src n =>
-      s.put d (at32or64 w (fun x => rotr x (BitVec.ofNat 32 n))
-        (fun x => rotr x (BitVec.ofNat 64 n)) (s.r src))
+      s.put d (at32or64 w (fun x => rotr x (n.setWidth 32))
+        (fun x => rotr x (n.setWidth 64)) (s.r src))
   | .cmp w a b =>
       { s with flags := if w then cmpFlags (s.r a) (s.r b)
                         else cmpFlags (lo32 (s.r a)) (lo32 (s.r b)) }
@@ -164,7 +164,7 @@ def step (s : State) : Insn → State
   | .tzcnt w d src =>
       s.put d (at32or64 w (fun x => ctzFrom x 0 32) (fun x => ctzFrom x 0 64) (s.r src))
   | .lea w d b i sc disp =>
-      let a := ea (s.r b + (s.r i <<< sc)) disp
+      let a := s.r b + (s.r i <<< sc.setWidth 64) + disp.signExtend 64
       s.put d (if w then a else zx (lo32 a))
   | .mulx hi lo src =>
       let p := (s.r 2).setWidth 128 * (s.r src).setWidth 128
