@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """check.py CASES [--per-group N] [--plant]: SMT translation validation.
+check.py --names CASES: the (op, arch, variant) group names, which are the
+names of the Lean theorems too.
 
 For every case enum printed (the module's real proof sequence and native
 emits), prove with z3 that the x86-64 and the A64 code, decoded by this
 checker's own decoders, leave every BPF-visible register the op does not
 declare clobbered and all of memory as the proof sequence does, and that
 they change no other native register than the JIT's scratch registers.
---plant mutates the emitted code of the cases whose operands are all in
-different registers (wrong condition, shift off by one, MOVBE of the wrong
-width, other destination register, a callee-saved register clobbered) and
+With --per-group N, each group proves its cases in the enumerator's
+distinct-register assignment (every immediate there) and N others at
+random.  --plant mutates the emitted code of a case whose operands are all
+in different registers (wrong condition, shift off by one, MOVBE of the
+wrong width, MUL/IMUL or UMULH/SMULH signedness, other destination
+register, a callee-saved register clobbered) and the mul lemmas, and
 expects every mutation to be refuted.  The high-multiply op is checked
 with multiplication abstracted (mul.py), after its two lemmas are proven.
 Prints one line per lemma and per (op, arch, variant) and a final
@@ -207,6 +212,11 @@ def main():
         passed += proven
         failed += not proven
         print(f'{"ok" if proven else "not ok"} - lemma {name} ({secs:.1f} s)')
+    if plant:
+        for name, proven in mul.planted_lemmas():
+            passed += not proven
+            failed += proven
+            print(f'{"not ok" if proven else "ok"} - planted wrong lemma refuted: {name}')
     rng = random.Random(1)
     jobs = []
     for name, cases in sorted(load_groups(path).items()):

@@ -113,7 +113,7 @@ class Chain:
         return self.ok and _valid(z3.substitute(self.term == goal, *fresh))
 
 
-def lemma_umulh(a, b):
+def lemma_umulh(a, b, sum_of_parts=school):
     c = z3.BitVecVal(1 << 32, 128)
     (a1, a0), (b1, b0) = halves(a), halves(b)
     x1, x0, y1, y0 = Z(96, a1), Z(96, a0), Z(96, b1), Z(96, b0)
@@ -128,10 +128,10 @@ def lemma_umulh(a, b):
         pairs.append((Z(96, x) * Z(96, y), Z(64, narrow)))
         atoms.append(narrow)
     ch.rewrite(pairs)
-    return ch.ends_at(school(a, b, lambda x, y: x * y), atoms)
+    return ch.ends_at(sum_of_parts(a, b, lambda x, y: x * y), atoms)
 
 
-def lemma_smulh(a, b):
+def lemma_smulh(a, b, fix=sign_fix):
     k = z3.BitVecVal(1 << 64, 128)
     zero64 = z3.BitVecVal(0, 64)
     sa, sb = Z(127, E(63, 63, a)), Z(127, E(63, 63, b))
@@ -146,7 +146,7 @@ def lemma_smulh(a, b):
                 (sb * za * k, z3.Concat((b >> 63) & a, zero64))])
     product = za * zb
     ch.term = E(127, 64, ch.term)
-    return ch.ends_at(E(127, 64, product) - sign_fix(a, b), [product])
+    return ch.ends_at(E(127, 64, product) - fix(a, b), [product])
 
 
 def lemma_commutes(a, b):
@@ -163,3 +163,20 @@ def lemmas():
         t = time.time()
         out.append((name, fn(a, b), time.time() - t))
     return out
+
+
+def planted_lemmas():
+    """[(name, proven)] for wrong versions of the lemmas; none may be
+    proven."""
+    a, b = z3.BitVecs('a b', 64)
+
+    def school_off_by_one(x, y, mul):
+        (x1, x0), (y1, y0) = halves(x), halves(y)
+        part = lambda u, v: Z(64, mul(Z(32, u), Z(32, v)))
+        return (part(x1, y1) << 64) + (part(x1, y0) << 32) + \
+            (part(x0, y1) << 31) + part(x0, y0)
+
+    return [('partial product shifted by 31',
+             lemma_umulh(a, b, school_off_by_one)),
+            ('sign correction with b twice',
+             lemma_smulh(a, b, lambda x, y: ((x >> 63) & y) + ((y >> 63) & y)))]

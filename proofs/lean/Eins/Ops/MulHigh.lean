@@ -150,30 +150,17 @@ end Eins.MulHigh
 namespace Eins
 open MulHigh
 
-/-- Unfold, rewrite the native high product to the schoolbook sum, then
-    bit-blast: the multipliers left are the same on both sides. -/
-macro "mulh_equiv" "[" ids:ident,* "]" : tactic => `(tactic| (
-  intros
-  try unfold X86Equiv
-  try unfold A64Equiv
-  intros
-  try simp (config := { decide := true }) only [$ids,*]
-  repeat' split
-  all_goals try simp (config := { decide := true }) [*, $ids,*, Bpf.run,
-    Bpf.exec, Bpf.step, Bpf.srcVal, Bpf.alu, X86.run, X86.step,
-    X86.State.put, X86.State.get, A64.run, A64.step, A64.State.get,
-    A64.State.put, kept, mapped, inflate, owner, x86Map, a64Map,
-    x86Untouched, a64Untouched, upd, lo32, zx, List.filter_cons, List.filter_nil,
-    smulh_umulh, umulh_school]
-  all_goals (simp only [school, lo, hi]; bv_decide)))
+/-! The native high product is rewritten to the schoolbook sum by
+    umulh_school (and smulh_umulh), which the unfolding leaves with the
+    same multipliers on both sides for `bv_decide`. -/
 
 theorem mul_high_x86_unsigned : ClaimX86 false := by
-  unfold ClaimX86; mulh_equiv [proof, x86]
+  unfold ClaimX86; eins_equiv [proof, x86, smulh_umulh, umulh_school, school, lo, hi]
 theorem mul_high_x86_signed : ClaimX86 true := by
-  unfold ClaimX86; mulh_equiv [proof, x86]
+  unfold ClaimX86; eins_equiv [proof, x86, smulh_umulh, umulh_school, school, lo, hi]
 theorem mul_high_a64_unsigned : ClaimA64 false := by
-  unfold ClaimA64; mulh_equiv [proof, a64]
+  unfold ClaimA64; eins_equiv [proof, a64, smulh_umulh, umulh_school, school, lo, hi]
 theorem mul_high_a64_signed : ClaimA64 true := by
-  unfold ClaimA64; mulh_equiv [proof, a64]
+  unfold ClaimA64; eins_equiv [proof, a64, smulh_umulh, umulh_school, school, lo, hi]
 
 end Eins
