@@ -58,10 +58,10 @@ def A64Equiv (proof : List Bpf.Insn) (code : List A64.Insn)
     (clobber : List Nat) : Prop :=
   ∀ (b other : Regs) (mem : Mem) (flags : A64.Cond → Bool) (addr : U64),
     let bs := Bpf.run proof ⟨b, mem⟩
-    let as := A64.run code ⟨inflate a64Map b other, mem, flags⟩
-    (∀ i ∈ kept clobber, as.r (mapped a64Map i) = bs.r i) ∧
-    (∀ n ∈ a64Untouched, as.r n = other n) ∧
-    as.mem addr = bs.mem addr
+    let ns := A64.run code ⟨inflate a64Map b other, mem, flags⟩
+    (∀ i ∈ kept clobber, ns.r (mapped a64Map i) = bs.r i) ∧
+    (∀ n ∈ a64Untouched, ns.r n = other n) ∧
+    ns.mem addr = bs.mem addr
 
 /-- The proof of one claim: unfold the op's definitions (`ids`), split on
     what the C decides from the immediate or the CPU features, unfold both
