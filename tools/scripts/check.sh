@@ -56,30 +56,27 @@ else
 	fail "core patch series (log: $out/series.log)"
 fi
 
-# SMT translation validation of the emits (proofs/smt): its ok/not ok lines
-echo "# SMT check of the native emits against the proof sequences"
-if make --no-print-directory -s proofs-check > "$out/proofs.log" 2>&1 ||
-   grep -q '^not ok - ' "$out/proofs.log"; then
-	grep -E '^not ok - ' "$out/proofs.log"
-	passed=$((passed + $(grep -c '^ok - ' "$out/proofs.log")))
-	failed=$((failed + $(grep -c '^not ok - ' "$out/proofs.log")))
-else
-	tail -20 "$out/proofs.log"
-	fail "SMT check did not run (log: $out/proofs.log)"
-fi
+# host_tap TARGET LOG WHAT: run a make target that prints TAP-style
+# "ok - " / "not ok - " lines and count them
+host_tap() {
+	log="$out/$2"
+	if make --no-print-directory -s "$1" > "$log" 2>&1 ||
+	   grep -q '^not ok - ' "$log"; then
+		grep -E '^not ok - ' "$log"
+		passed=$((passed + $(grep -c '^ok - ' "$log")))
+		failed=$((failed + $(grep -c '^not ok - ' "$log")))
+	else
+		tail -20 "$log"
+		fail "$3 did not run (log: $log)"
+	fi
+}
 
-# the Lean proofs cannot be checked here (no toolchain): check at least
-# that they admit nothing and name a theorem for every SMT group
+echo "# SMT check of the native emits against the proof sequences"
+host_tap proofs-check proofs.log "SMT check"
+# the Lean proofs cannot be compiled here (no toolchain): check at least
+# that they leave nothing unproven and name a theorem for every SMT group
 echo "# Lean sources (not compiled here)"
-if make --no-print-directory -s proofs-lean-sources > "$out/lean.log" 2>&1 ||
-   grep -q '^not ok - ' "$out/lean.log"; then
-	grep -E '^not ok - ' "$out/lean.log"
-	passed=$((passed + $(grep -c '^ok - ' "$out/lean.log")))
-	failed=$((failed + $(grep -c '^not ok - ' "$out/lean.log")))
-else
-	tail -20 "$out/lean.log"
-	fail "Lean source check did not run (log: $out/lean.log)"
-fi
+host_tap proofs-lean-sources lean.log "Lean source check"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
