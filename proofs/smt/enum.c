@@ -61,9 +61,14 @@ static const struct {
 static const u8 pick[] = { 0, 3, 4, 5, 8, 10 };
 #define NR_PICK	(sizeof(pick) / sizeof(pick[0]))
 
-/* representative immediates; the validator drops what does not fit */
-static const s32 imms[] = { 0, 1, 3, 13, 31, 32, 63, -1, 255, 4096, -4097,
-			    0x7fffffff, EINS_EXT_IMM(12, 20),
+/*
+ * representative immediates, with the edges of every encoding choice the
+ * emits make (x86 imm8/imm32, A64 imm12, LDUR's -256..255, MOVZ/MOVN/MOVK
+ * halves); the validator drops what does not fit
+ */
+static const s32 imms[] = { 0, 1, 3, 13, 31, 32, 63, -1, 127, 128, -128,
+			    -129, 255, 256, -256, -257, 4095, 4096, -4097,
+			    0x10000, -0x10000, 0x7fffffff, EINS_EXT_IMM(12, 20),
 			    EINS_EXT_IMM(0, 64), EINS_EXT_IMM(33, 31), -104 };
 
 static void print_case(const struct bpf_kinsn *op, struct bpf_kinsn_site *site)
