@@ -12,8 +12,8 @@ they change no other native register than the JIT's scratch registers.
 With --per-group N, each group proves its cases in the enumerator's
 distinct-register assignment (every immediate there) and N others at
 random.  --plant mutates the emitted code of a case whose operands are all
-in different registers (wrong condition, shift off by one, MOVBE of the
-wrong width, MUL/IMUL or UMULH/SMULH signedness, other destination
+in different registers (wrong condition, swapped operands, shift off by
+one, MOVBE of the wrong width, MUL/IMUL or UMULH/SMULH signedness, other destination
 register, a callee-saved register clobbered) and the mul lemmas, and
 expects every mutation to be refuted.  The high-multiply op is checked
 with multiplication abstracted (mul.py), after its two lemmas are proven.
@@ -83,10 +83,53 @@ def equivalent(case, arch, code):
     return 'counterexample' if r == z3.sat else f'solver: {r}'
 
 
+def x86_swap_rr(code, rex, modrm):
+    """@code with the reg and rm operands of the ModRM byte at @modrm (and
+    the R and B bits of the REX prefix at @rex, if any) swapped."""
+    out = bytearray(code)
+    m = code[modrm]
+    out[modrm] = m & 0xc0 | (m & 7) << 3 | (m >> 3) & 7
+    if rex is not None:
+        r = code[rex]
+        out[rex] = r & 0xfa | (r & 1) << 2 | (r >> 2) & 1
+    return bytes(out)
+
+
+def x86_first_swap(code):
+    """Swapped operands in the first CMOVcc, else the last register MOV
+    with a REX prefix (often a restore), where the two registers differ."""
+    for i in range(len(code) - 2):
+        rex = i - 1 if i and 0x40 <= code[i - 1] <= 0x4f else None
+        if code[i] == 0x0f and 0x40 <= code[i + 1] <= 0x4f:
+            return x86_swap_rr(code, rex, i + 2)
+    for i in reversed(range(1, len(code) - 1)):
+        if code[i] == 0x89 and 0x40 <= code[i - 1] <= 0x4f and \
+                code[i + 1] >> 6 == 3:
+            swapped = x86_swap_rr(code, i - 1, i + 1)
+            if swapped != code:
+                return swapped
+    return None
+
+
+def a64_first_swap(code):
+    """Swapped rn and rm in the first CSEL, RORV or shifted ADD (none of
+    them commutative), where they differ."""
+    for i, w in enumerate(code):
+        if w & 0x7fe00c00 == 0x1a800000 or w & 0x7fe0fc00 == 0x1ac02c00 or \
+                (w & 0x7f200000 == 0x0b000000 and w & 0xfc00):
+            rn, rm = w >> 5 & 31, w >> 16 & 31
+            if rn != rm:
+                return code[:i] + [w & ~(31 << 5 | 31 << 16) | rm << 5 | rn << 16] + code[i + 1:]
+    return None
+
+
 def mutations(arch, code):
     """Planted bugs: code variants that must not be equivalent."""
     if arch == 'x86':
         out = []
+        swapped = x86_first_swap(code)
+        if swapped:
+            out.append(('swapped operands', swapped))
         for i in range(len(code) - 1):
             if code[i] == 0x0f and 0x40 <= code[i + 1] <= 0x4f:   # wrong cc
                 out.append(('cmov condition', code[:i + 1] + bytes([code[i + 1] ^ 1]) + code[i + 2:]))
@@ -105,6 +148,9 @@ def mutations(arch, code):
         out.append(('r12 clobbered', code + bytes([0x4d, 0x31, 0xe4])))
         return out
     out = []
+    swapped = a64_first_swap(code)
+    if swapped:
+        out.append(('swapped operands', swapped))
     for i, w in enumerate(code):
         if w & 0x7fe00c00 == 0x1a800000:                       # csel cond
             out.append(('csel condition', code[:i] + [w ^ 0x1000] + code[i + 1:]))
@@ -117,6 +163,8 @@ def mutations(arch, code):
     return out
 
 
+# how many distinct-register cases of a group get planted bugs
+PLANT_CASES = 4
 # BPF register of operand i in the enumerator's sweep of every immediate
 CANON = [0, 3, 4, 5, 8]
 CC_NAMES = {0x10: 'jeq', 0x50: 'jne', 0x40: 'jset', 0x20: 'jgt', 0x30: 'jge',
@@ -159,7 +207,8 @@ def load_groups(path):
 
 def pick_cases(cases, arch, per_group, rng):
     """Distinct codes; with @per_group, every case in the CANON registers
-    (all immediates, both feature settings) plus per_group random others."""
+    (all immediates, both feature settings) plus per_group random others,
+    and enough all-distinct-register ones to plant bugs in."""
     seen, todo = set(), []
     for a, c in cases:
         code = bytes(c[arch]) if arch == 'x86' else tuple(c[arch])
@@ -171,31 +220,46 @@ def pick_cases(cases, arch, per_group, rng):
         return todo, len(todo)
     canon = [c for c in todo if c['regs'] == CANON[:len(c['regs'])]]
     rest = [c for c in todo if c['regs'] != CANON[:len(c['regs'])]]
-    return canon + rng.sample(rest, min(per_group, len(rest))), len(todo)
+    chosen = canon + rng.sample(rest, min(per_group, len(rest)))
+    # enough all-distinct cases to plant bugs in
+    distinct = [c for c in rest if c not in chosen and
+                len(set(c['regs'])) == len(c['regs'])]
+    short = PLANT_CASES - sum(len(set(c['regs'])) == len(c['regs']) for c in chosen)
+    if short > 0:
+        chosen += rng.sample(distinct, min(short, len(distinct)))
+    return chosen, len(todo)
 
 
 def check_group(job):
-    """One (op, arch, variant): prove the chosen cases; plant bugs in the
-    first one whose operands are all in different registers (there every
-    planted bug changes the result: with x == y, say, a flipped condition
-    is no bug at all)."""
+    """One (op, arch, variant): prove the chosen cases, then plant bugs.
+
+    Bugs are planted in up to PLANT_CASES of the cases whose operands are
+    all in different registers (there a planted bug can change the result:
+    with x == y, say, a flipped condition is no bug at all).  A bug can
+    still be harmless in one case (a flipped "a < 0" when the immediate is
+    0, a swapped save of a register the op clobbers), so each kind must be
+    refuted in at least one of them."""
     name, arch, todo, total, plant = job
-    planted = caught = 0
-    planted_feats = set()
     for c in todo:
         why = equivalent(c, arch, c[arch])
         if why:
             return False, f'not ok - {name}: regs {c["regs"]} imm {c["imm"]} feat {c["feat"]}: {why}'
-        if plant and c['feat'] not in planted_feats and \
-                len(set(c['regs'])) == len(c['regs']):
-            planted_feats.add(c['feat'])
-            for bug, code in mutations(arch, c[arch]):
-                planted += 1
-                if equivalent(c, arch, code) is None:
-                    return False, f'not ok - {name}: regs {c["regs"]}: planted bug not caught: {bug}'
-                caught += 1
-    extra = f', {caught}/{planted} planted bugs refuted' if plant else ''
-    return True, f'ok - {name}: {len(todo)} of {total} cases proven{extra}'
+    if not plant:
+        return True, f'ok - {name}: {len(todo)} of {total} cases proven'
+    distinct = [c for c in todo if len(set(c['regs'])) == len(c['regs'])]
+    # spread over the feature settings and immediates
+    distinct.sort(key=lambda c: (c['imm'] == 0, c['feat']))
+    caught, tried = set(), set()
+    for c in distinct[:PLANT_CASES]:
+        for bug, code in mutations(arch, c[arch]):
+            tried.add(bug)
+            if bug not in caught and equivalent(c, arch, code) is not None:
+                caught.add(bug)
+    missed = sorted(tried - caught)
+    if missed:
+        return False, f'not ok - {name}: planted bug never refuted: {", ".join(missed)}'
+    return True, (f'ok - {name}: {len(todo)} of {total} cases proven, '
+                  f'{len(caught)} kinds of planted bug refuted')
 
 
 def main():
