@@ -43,7 +43,7 @@ def x86Imm (bmi2 right w64 : Bool) (dst src : Nat) (imm : BitVec 32) :
 /-- rotate_x86_by_reg (rcx is hardware register 1, r10/r11 are 10/11) -/
 def x86Reg (right w64 : Bool) (dst src cnt tmp tmp2 : Nat) : List X86.Insn :=
   let op := if right then X86.Shift.ror else X86.Shift.rol
-  let rcxFree := tmp = 1 ∨ tmp2 = 1
+  let rcxFree : Bool := tmp == 1 || tmp2 == 1
   if (cnt = 1 ∧ dst ≠ 1) ∨ rcxFree then
     (if cnt ≠ 1 then [.mov false 1 cnt] else []) ++
     (if dst ≠ src ∨ !w64 then [.mov w64 dst src] else []) ++

@@ -23,7 +23,7 @@ def x86Cc : JmpOp → X86.Cc
 /-- select_emit_x86 (x86_cmp_imm / x86_cmp_rr, then mov and cmov) -/
 def x86 (cc : JmpOp) (w32 isImm : Bool) (dst a x y b : Nat) (imm : BitVec 32) :
     List X86.Insn :=
-  let test := cc = .jset
+  let test : Bool := cc == .jset
   let cmp : X86.Insn :=
     if isImm then (if test then .testImm (!w32) a imm else .cmpImm (!w32) a imm)
     else (if test then .test (!w32) a b else .cmp (!w32) a b)
@@ -49,7 +49,7 @@ def movImm32 (sf : Bool) (rd : Nat) (imm : BitVec 32) : List A64.Insn :=
 def a64 (cc : JmpOp) (w32 isImm : Bool) (dst a x y b : Nat) (imm : BitVec 32) :
     List A64.Insn :=
   let sf := !w32
-  let test := cc = .jset
+  let test : Bool := cc == .jset
   let csel : A64.Insn := .csel dst x y (a64Cc cc)
   if isImm ∧ ¬test ∧ ¬imm.slt 0 ∧ imm.slt 4096 then
     [.cmpImm sf a (imm.setWidth 12), csel]
