@@ -143,6 +143,15 @@ def step (s : State) : Insn → State
   | .smulh d n m =>
       s.put true d (((s.get n).signExtend 128 * (s.get m).signExtend 128).extractLsb' 64 64)
 
+/-- a64_mov_imm32(code, sf, rd, imm) -/
+def movImm32 (sf : Bool) (rd : Nat) (imm : BitVec 32) : List Insn :=
+  let lo := imm.setWidth 16
+  let hi := (imm >>> 16).setWidth 16
+  if imm.slt 0 ∧ sf then
+    [.movn sf rd (~~~lo) 0] ++ (if hi ≠ 0xffff then [.movk sf rd hi 1] else [])
+  else
+    [.movz sf rd lo 0] ++ (if hi ≠ 0 then [.movk sf rd hi 1] else [])
+
 def run (code : List Insn) (s : State) : State := code.foldl step s
 
 end Eins.A64

@@ -68,6 +68,9 @@ def rotr {w : Nat} (x c : BitVec w) : BitVec w :=
 def rotl {w : Nat} (x c : BitVec w) : BitVec w :=
   rotr x (0 - c)
 
+/-- The operand width of a 64- or 32-bit op variant, as an immediate. -/
+def width (w64 : Bool) : BitVec 32 := if w64 then 64 else 32
+
 /-- The low 32 bits, and a 32-bit result written to a 64-bit register. -/
 def lo32 (v : U64) : BitVec 32 := v.setWidth 32
 def zx (v : BitVec 32) : U64 := v.setWidth 64

@@ -82,7 +82,8 @@ macro "eins_equiv" "[" ids:ident,* "]" : tactic => `(tactic| (
     A64.tstFlags, A64.extr, A64.xzr, kept, mapped, inflate, owner, x86Map,
     a64Map, x86Untouched, a64Untouched, upd, ea, loadLE, storeLE, bswapLE,
     List.filter_cons, List.filter_nil,
-    popcnt, clzFrom, ctzFrom, rbitAux, rotl, rotr, lo32, zx, Rel.eval]
+    A64.movImm32, popcnt, clzFrom, ctzFrom, rbitAux, rotl, rotr, lo32, zx,
+    width, Rel.eval]
   all_goals bv_decide))
 
 end Eins

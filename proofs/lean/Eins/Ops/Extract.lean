@@ -7,8 +7,6 @@ import Eins.Equiv
 namespace Eins.Extract
 open Bpf
 
-def width (w64 : Bool) : BitVec 32 := if w64 then 64 else 32
-
 /-- extract_gen_proof; the three branches are ext_form's: the field is
     the top bits, its mask fits a positive imm32, or neither -/
 def proof (w64 : Bool) (dst src : Nat) (lsb len : BitVec 32) : List Bpf.Insn :=
@@ -58,12 +56,12 @@ namespace Eins
 open Extract
 
 theorem extract_x86_w64 : ClaimX86 true := by
-  unfold ClaimX86; eins_equiv [proof, x86, width]
+  unfold ClaimX86; eins_equiv [proof, x86]
 theorem extract_x86_w32 : ClaimX86 false := by
-  unfold ClaimX86; eins_equiv [proof, x86, width]
+  unfold ClaimX86; eins_equiv [proof, x86]
 theorem extract_a64_w64 : ClaimA64 true := by
-  unfold ClaimA64; eins_equiv [proof, a64, width]
+  unfold ClaimA64; eins_equiv [proof, a64]
 theorem extract_a64_w32 : ClaimA64 false := by
-  unfold ClaimA64; eins_equiv [proof, a64, width]
+  unfold ClaimA64; eins_equiv [proof, a64]
 
 end Eins

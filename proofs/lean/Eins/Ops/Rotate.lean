@@ -10,8 +10,7 @@ import Eins.Equiv
 namespace Eins.Rotate
 open Bpf
 
-/-- rot_width and rot_left_count -/
-def width (w64 : Bool) : BitVec 32 := if w64 then 64 else 32
+/-- rot_left_count (rot_width is `width`) -/
 def leftCount (right w64 : Bool) (imm : BitVec 32) : BitVec 32 :=
   if right then width w64 - imm else imm
 
@@ -85,13 +84,13 @@ namespace Eins
 open Rotate
 
 theorem rotate_x86_left64_imm : ImmX86 false true := by
-  unfold ImmX86; eins_equiv [proofImm, x86Imm, leftCount, width]
+  unfold ImmX86; eins_equiv [proofImm, x86Imm, leftCount]
 theorem rotate_x86_right64_imm : ImmX86 true true := by
-  unfold ImmX86; eins_equiv [proofImm, x86Imm, leftCount, width]
+  unfold ImmX86; eins_equiv [proofImm, x86Imm, leftCount]
 theorem rotate_x86_left32_imm : ImmX86 false false := by
-  unfold ImmX86; eins_equiv [proofImm, x86Imm, leftCount, width]
+  unfold ImmX86; eins_equiv [proofImm, x86Imm, leftCount]
 theorem rotate_x86_right32_imm : ImmX86 true false := by
-  unfold ImmX86; eins_equiv [proofImm, x86Imm, leftCount, width]
+  unfold ImmX86; eins_equiv [proofImm, x86Imm, leftCount]
 theorem rotate_x86_left64_reg : RegX86 false true := by
   unfold RegX86; eins_equiv [proofReg, x86Reg]
 theorem rotate_x86_right64_reg : RegX86 true true := by
@@ -102,13 +101,13 @@ theorem rotate_x86_right32_reg : RegX86 true false := by
   unfold RegX86; eins_equiv [proofReg, x86Reg]
 
 theorem rotate_a64_left64_imm : ImmA64 false true := by
-  unfold ImmA64; eins_equiv [proofImm, a64Imm, leftCount, width]
+  unfold ImmA64; eins_equiv [proofImm, a64Imm, leftCount]
 theorem rotate_a64_right64_imm : ImmA64 true true := by
-  unfold ImmA64; eins_equiv [proofImm, a64Imm, leftCount, width]
+  unfold ImmA64; eins_equiv [proofImm, a64Imm, leftCount]
 theorem rotate_a64_left32_imm : ImmA64 false false := by
-  unfold ImmA64; eins_equiv [proofImm, a64Imm, leftCount, width]
+  unfold ImmA64; eins_equiv [proofImm, a64Imm, leftCount]
 theorem rotate_a64_right32_imm : ImmA64 true false := by
-  unfold ImmA64; eins_equiv [proofImm, a64Imm, leftCount, width]
+  unfold ImmA64; eins_equiv [proofImm, a64Imm, leftCount]
 theorem rotate_a64_left64_reg : RegA64 false true := by
   unfold RegA64; eins_equiv [proofReg, a64Reg]
 theorem rotate_a64_right64_reg : RegA64 true true := by

@@ -36,15 +36,6 @@ def a64Cc : JmpOp → A64.Cond
   | .jsgt => .gt | .jsge => .ge | .jslt => .lt | .jsle => .le
   | .jne => .ne | .jset => .ne
 
-/-- a64_mov_imm32(code, sf, rd, imm) -/
-def movImm32 (sf : Bool) (rd : Nat) (imm : BitVec 32) : List A64.Insn :=
-  let lo := imm.setWidth 16
-  let hi := (imm >>> 16).setWidth 16
-  if imm.slt 0 ∧ sf then
-    [.movn sf rd (~~~lo) 0] ++ (if hi ≠ 0xffff then [.movk sf rd hi 1] else [])
-  else
-    [.movz sf rd lo 0] ++ (if hi ≠ 0 then [.movk sf rd hi 1] else [])
-
 /-- select_emit_arm64 (A64_TMP is x10) -/
 def a64 (cc : JmpOp) (w32 isImm : Bool) (dst a x y b : Nat) (imm : BitVec 32) :
     List A64.Insn :=
@@ -54,7 +45,7 @@ def a64 (cc : JmpOp) (w32 isImm : Bool) (dst a x y b : Nat) (imm : BitVec 32) :
   if isImm ∧ ¬test ∧ ¬imm.slt 0 ∧ imm.slt 4096 then
     [.cmpImm sf a (imm.setWidth 12), csel]
   else if isImm then
-    movImm32 sf 10 imm ++ [if test then .tstSr sf a 10 else .cmpSr sf a 10, csel]
+    A64.movImm32 sf 10 imm ++ [if test then .tstSr sf a 10 else .cmpSr sf a 10, csel]
   else
     [if test then .tstSr sf a b else .cmpSr sf a b, csel]
 
@@ -74,7 +65,7 @@ theorem x86_ok (cc : JmpOp) (w32 isImm : Bool) : ClaimX86 cc w32 isImm := by
 theorem a64_ok (cc : JmpOp) (w32 isImm : Bool) : ClaimA64 cc w32 isImm := by
   unfold ClaimA64
   cases cc <;> cases w32 <;> cases isImm <;>
-    eins_equiv [proof, a64, a64Cc, movImm32]
+    eins_equiv [proof, a64, a64Cc]
 
 end Eins.Select
 

@@ -3,7 +3,6 @@
   bits.  Operands dst, a, b, tmp in r0, r3, r4, r5; s and imm symbolic.
 -/
 import Eins.Equiv
-import Eins.Ops.Select
 
 namespace Eins.ShiftAdd
 open Bpf
@@ -26,10 +25,8 @@ def x86 (w64 : Bool) (dst a b tmp : Nat) (s imm : BitVec 32) : List X86.Insn :=
 def a64 (w64 : Bool) (dst a b : Nat) (s imm : BitVec 32) : List A64.Insn :=
   [.addSr w64 dst a b (s.setWidth 8)] ++
   if (0 : BitVec 32).slt imm ∧ imm.slt 4096 then [.addImm w64 dst dst (imm.setWidth 12)]
-  else if imm ≠ 0 then Select.movImm32 w64 10 imm ++ [.addSr w64 dst dst 10 0]
+  else if imm ≠ 0 then A64.movImm32 w64 10 imm ++ [.addSr w64 dst dst 10 0]
   else []
-
-def width (w64 : Bool) : BitVec 32 := if w64 then 64 else 32
 
 def ClaimX86 (w64 : Bool) : Prop :=
   ∀ s imm : BitVec 32, s < width w64 →
@@ -45,12 +42,12 @@ namespace Eins
 open ShiftAdd
 
 theorem shift_add_x86_w64 : ClaimX86 true := by
-  unfold ClaimX86; eins_equiv [proof, x86, width]
+  unfold ClaimX86; eins_equiv [proof, x86]
 theorem shift_add_x86_w32 : ClaimX86 false := by
-  unfold ClaimX86; eins_equiv [proof, x86, width]
+  unfold ClaimX86; eins_equiv [proof, x86]
 theorem shift_add_a64_w64 : ClaimA64 true := by
-  unfold ClaimA64; eins_equiv [proof, a64, width, Select.movImm32]
+  unfold ClaimA64; eins_equiv [proof, a64]
 theorem shift_add_a64_w32 : ClaimA64 false := by
-  unfold ClaimA64; eins_equiv [proof, a64, width, Select.movImm32]
+  unfold ClaimA64; eins_equiv [proof, a64]
 
 end Eins

@@ -4,7 +4,6 @@
   operands base, src, tmp in r0, r3, r4.
 -/
 import Eins.Equiv
-import Eins.Ops.Select
 
 namespace Eins.SwapMem
 open Bpf
@@ -40,7 +39,7 @@ def ldst (load : Bool) (bits : Nat) (rt rn : Nat) (off : BitVec 16) : List A64.I
   if (-256 : BitVec 16).sle off ∧ off.sle 255 then
     [if load then .ldur bits rt rn off else .stur bits rt rn off]
   else
-    Select.movImm32 true 10 (off.signExtend 32) ++
+    A64.movImm32 true 10 (off.signExtend 32) ++
     [if load then .ldrReg bits rt rn 10 else .strReg bits rt rn 10]
 
 /-- swap_mem_emit_arm64 (x11 holds the swapped copy of a store) -/
