@@ -221,12 +221,16 @@ def pick_cases(cases, arch, per_group, rng):
     canon = [c for c in todo if c['regs'] == CANON[:len(c['regs'])]]
     rest = [c for c in todo if c['regs'] != CANON[:len(c['regs'])]]
     chosen = canon + rng.sample(rest, min(per_group, len(rest)))
-    # enough all-distinct cases to plant bugs in
-    distinct = [c for c in rest if c not in chosen and
-                len(set(c['regs'])) == len(c['regs'])]
-    short = PLANT_CASES - sum(len(set(c['regs'])) == len(c['regs']) for c in chosen)
-    if short > 0:
-        chosen += rng.sample(distinct, min(short, len(distinct)))
+    # enough all-distinct cases to plant bugs in, for each feature setting
+    # (they choose different emits)
+    feats = sorted({c['feat'] for c in todo})
+    for feat in feats:
+        def wanted(c):
+            return c['feat'] == feat and len(set(c['regs'])) == len(c['regs'])
+        short = PLANT_CASES // len(feats) - sum(map(wanted, chosen))
+        pool = [c for c in rest if wanted(c) and c not in chosen]
+        if short > 0:
+            chosen += rng.sample(pool, min(short, len(pool)))
     return chosen, len(todo)
 
 
@@ -247,10 +251,16 @@ def check_group(job):
     if not plant:
         return True, f'ok - {name}: {len(todo)} of {total} cases proven'
     distinct = [c for c in todo if len(set(c['regs'])) == len(c['regs'])]
-    # spread over the feature settings and immediates
-    distinct.sort(key=lambda c: (c['imm'] == 0, c['feat']))
+    # alternate the feature settings (they choose different emits), nonzero
+    # immediates first within each
+    queues = {}
+    for c in sorted(distinct, key=lambda c: c['imm'] == 0):
+        queues.setdefault(c['feat'], []).append(c)
+    spread = []
+    while len(spread) < PLANT_CASES and any(queues.values()):
+        spread += [q.pop(0) for q in queues.values() if q]
     caught, tried = set(), set()
-    for c in distinct[:PLANT_CASES]:
+    for c in spread[:PLANT_CASES]:
         for bug, code in mutations(arch, c[arch]):
             tried.add(bug)
             if bug not in caught and equivalent(c, arch, code) is not None:

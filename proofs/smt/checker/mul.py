@@ -52,7 +52,6 @@ def sign_fix(a, b):
 
 class Real:
     """Bit-vector multiplication as it is."""
-    name = 'real'
 
     def lo(self, x, y):
         return x * y
@@ -66,7 +65,6 @@ class Real:
 
 class Abstract(Real):
     """Every 64-bit multiply through one commutative uninterpreted U."""
-    name = 'abstract'
 
     def __init__(self):
         self.u = z3.Function('U', z3.BitVecSort(64), z3.BitVecSort(64),
