@@ -47,6 +47,7 @@ KMAKE = $(MAKE) -C $(SRC) O=$(KBUILD) ARCH=$(KARCH) \
 	KBUILD_BUILD_TIMESTAMP=eins KBUILD_BUILD_USER=eins KBUILD_BUILD_HOST=eins
 
 .PHONY: all setup tree kernel module selftests initramfs demo demo-files \
+	stock-kernel stock-initramfs vm-stock-tv fuzz hardening \
 	check series clean bench bench-vm bench-files \
 	proofs-enum proofs-check proofs-lean-sources
 
@@ -116,17 +117,45 @@ BPF_CFLAGS	:= -target bpf -mcpu=v4 -O2 -g -Wall -I$(HDRS) \
 
 $(TESTBIN)/test_eins: $(SELFTESTS)/test_eins.c $(SELFTESTS)/eins_lib.c \
 		$(SELFTESTS)/eins_lib.h modules/eins/eins_abi.h tools/module_btf.h \
-		$(LIBBPF_A)
+		$(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
 	$(CROSS)gcc $(UCFLAGS) -o $@ $(SELFTESTS)/test_eins.c \
 		$(SELFTESTS)/eins_lib.c $(ULIBS)
 
+$(TESTBIN)/test_harden: $(SELFTESTS)/test_harden.c $(SELFTESTS)/eins_lib.c \
+		$(SELFTESTS)/eins_lib.h modules/eins/eins_abi.h tools/module_btf.h \
+		$(LIBBPF_A) | kernel
+	mkdir -p $(TESTBIN)
+	$(CROSS)gcc $(UCFLAGS) -o $@ $(SELFTESTS)/test_harden.c \
+		$(SELFTESTS)/eins_lib.c $(ULIBS)
+
+$(TESTBIN)/fuzz_eins: $(SELFTESTS)/fuzz_eins.c $(SELFTESTS)/eins_lib.c \
+		$(SELFTESTS)/eins_lib.h modules/eins/eins_abi.h tools/module_btf.h \
+		$(LIBBPF_A) | kernel
+	mkdir -p $(TESTBIN)
+	$(CROSS)gcc $(UCFLAGS) -o $@ $(SELFTESTS)/fuzz_eins.c \
+		$(SELFTESTS)/eins_lib.c $(ULIBS)
+
+$(TESTBIN)/stress_eins: $(SELFTESTS)/stress_eins.c $(SELFTESTS)/eins_lib.c \
+		$(SELFTESTS)/eins_lib.h modules/eins/eins_abi.h tools/module_btf.h \
+		$(LIBBPF_A) | kernel
+	mkdir -p $(TESTBIN)
+	$(CROSS)gcc $(UCFLAGS) -o $@ $(SELFTESTS)/stress_eins.c \
+		$(SELFTESTS)/eins_lib.c $(ULIBS)
+
 $(TESTBIN)/%.bpf.o: $(SELFTESTS)/progs/%.bpf.c tools/eins.h \
-		modules/eins/eins_abi.h $(LIBBPF_A)
+		modules/eins/eins_abi.h $(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
 	clang-19 $(BPF_CFLAGS) -c $< -o $@
 
-selftests: kernel $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o
+# the kernel's own verifier suite, from the 6.12 tree
+$(TESTBIN)/test_verifier: tools/scripts/build-test-verifier.sh $(LIBBPF_A) | kernel
+	sh tools/scripts/build-test-verifier.sh $(SRC) $(TESTBIN) $(CROSS)gcc \
+		"-O2 $(XFLAGS)" $(LIBBPF_A) $(LIBBPF_ROOT)/usr/include "$(XLIBS)"
+
+selftests: kernel $(TESTBIN)/test_eins $(TESTBIN)/test_harden \
+	$(TESTBIN)/fuzz_eins $(TESTBIN)/stress_eins $(TESTBIN)/test_verifier \
+	$(TESTBIN)/builtins.bpf.o
 
 # the VM: busybox initramfs with eins.ko and the test programs
 $(OUT)/busybox-arm64/bin/busybox:
@@ -136,13 +165,43 @@ $(OUT)/busybox-arm64/bin/busybox:
 KREL		= $(shell cat $(KBUILD)/include/config/kernel.release)
 INITRAMFS	:= $(OUT)/initramfs-$(ARCH).cpio.gz
 VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
-		  $(SELFTESTS)/check.sh $(DEMO)/demo $(DEMO)/demo_stock.bpf.o \
+		  $(SELFTESTS)/check.sh $(TESTBIN)/test_harden \
+		  $(SELFTESTS)/harden.sh $(TESTBIN)/fuzz_eins $(SELFTESTS)/fuzz.sh \
+		  $(TESTBIN)/test_verifier $(SELFTESTS)/tv.sh $(TESTBIN)/stress_eins \
+		  $(SELFTESTS)/stress.sh $(DEMO)/demo $(DEMO)/demo_stock.bpf.o \
 		  $(DEMO)/demo_eins.bpf.o tools/demo/demo.sh $(BENCH)/bench \
 		  $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
 		  tools/bench/bench.sh
 
 initramfs: module selftests demo-files bench-files $(BUSYBOX)
 	sh tools/vm/mkinitramfs.sh $(INITRAMFS) $(KREL) $(BUSYBOX) $(VM_FILES)
+
+# A stock 6.12 kernel (the base tree, no Kops patch, the same .config) and
+# its VM, which runs test_verifier only: the baseline the patched kernel's
+# results must equal.
+STOCK_SRC	:= $(OUT)/linux-stock
+STOCK_BUILD	:= $(OUT)/build-stock-$(ARCH)
+STOCK_KIMAGE	:= $(STOCK_BUILD)/$(patsubst $(KBUILD)/%,%,$(KIMAGE))
+STOCK_INITRAMFS	:= $(OUT)/initramfs-stock-$(ARCH).cpio.gz
+STOCK_KMAKE	= $(subst -C $(SRC) O=$(KBUILD),-C $(STOCK_SRC) O=$(STOCK_BUILD),$(KMAKE))
+
+stock-kernel: kernel
+	[ -f $(STOCK_SRC)/Makefile ] || { git -C $(SRC) worktree prune && \
+		git -C $(SRC) worktree add -f --detach $(STOCK_SRC) base; }
+	mkdir -p $(STOCK_BUILD)
+	cmp -s $(KBUILD)/.config $(STOCK_BUILD)/.config || \
+		cp $(KBUILD)/.config $(STOCK_BUILD)/.config
+	+$(STOCK_KMAKE) olddefconfig >/dev/null
+	+$(STOCK_KMAKE) -j$(JOBS) $(notdir $(KIMAGE))
+
+stock-initramfs: stock-kernel $(TESTBIN)/test_verifier $(BUSYBOX)
+	sh tools/vm/mkinitramfs.sh $(STOCK_INITRAMFS) \
+		$$(cat $(STOCK_BUILD)/include/config/kernel.release) $(BUSYBOX) \
+		$(TESTBIN)/test_verifier $(SELFTESTS)/tv.sh
+
+vm-stock-tv: stock-initramfs
+	sh tools/vm/run-vm.sh $(ARCH) $(STOCK_KIMAGE) $(STOCK_INITRAMFS) tv \
+		$(VM_TIMEOUT) $(VM_CPU) | tee $(OUT)/vm-stock-tv-$(ARCH).log
 
 # run-vm RUN: boot the VM running /opt/eins/RUN.sh, console saved to a log
 vm-%: initramfs
@@ -157,12 +216,13 @@ check: setup
 # the demo: the same program through the stock JIT and with eins.h builtins
 DEMO		:= $(OUT)/demo-$(ARCH)
 
-$(DEMO)/demo: tools/demo/demo.c tools/demo/demo_algo.h tools/demo/demo_input.h $(LIBBPF_A)
+$(DEMO)/demo: tools/demo/demo.c tools/demo/demo_algo.h tools/demo/demo_input.h \
+		$(LIBBPF_A) | kernel
 	mkdir -p $(DEMO)
 	$(CROSS)gcc $(UCFLAGS) -Itools -Itools/demo -o $@ tools/demo/demo.c $(ULIBS)
 
 $(DEMO)/demo_stock.bpf.o $(DEMO)/demo_eins.bpf.o: tools/demo/demo.bpf.c \
-		tools/demo/demo_algo.h tools/eins.h $(LIBBPF_A)
+		tools/demo/demo_algo.h tools/eins.h $(LIBBPF_A) | kernel
 	mkdir -p $(DEMO)
 	clang-19 $(BPF_CFLAGS) -Itools/demo $(if $(findstring eins,$@),-DDEMO_EINS) \
 		-c $< -o $@
@@ -187,12 +247,12 @@ BENCH		:= $(OUT)/bench-$(ARCH)
 RESULTS		:= tools/bench/results
 
 $(BENCH)/bench: tools/bench/bench.c tools/bench/workloads.h tools/module_btf.h \
-		tools/native_image.h $(LIBBPF_A)
+		tools/native_image.h $(LIBBPF_A) | kernel
 	mkdir -p $(BENCH)
 	$(CROSS)gcc $(UCFLAGS) -Itools/bench -o $@ tools/bench/bench.c $(ULIBS)
 
 $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o: tools/bench/bench.bpf.c \
-		tools/bench/workloads.h tools/eins.h $(LIBBPF_A)
+		tools/bench/workloads.h tools/eins.h $(LIBBPF_A) | kernel
 	mkdir -p $(BENCH)
 	clang-19 $(BPF_CFLAGS) -Itools/bench \
 		$(if $(findstring eins,$(notdir $@)),-DBENCH_EINS) -c $< -o $@

@@ -13,6 +13,7 @@
 #ifndef _LINUX_BPF_KINSN_H
 #define _LINUX_BPF_KINSN_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 struct bpf_insn;
@@ -27,6 +28,9 @@ struct module;
 #define BPF_KINSN_MAX_PROOF	64
 #define BPF_KINSN_MAX_EMIT	128
 
+/* bpf_kinsn_site.flags: keep this site's proof sequence, never native code */
+#define BPF_KINSN_PROOF_ONLY	BIT(0)
+
 /**
  * struct bpf_kinsn_site - the operands of one kinsn site
  * @variant: payload off field, meaning defined by the op
@@ -35,7 +39,10 @@ struct module;
  * @regs: BPF register numbers of the operands, in the op's order
  * @def_regs: mask of registers the op writes with a result (set by validate)
  * @clobber_regs: mask of registers the op may leave with any value; the
- *	verifier marks them uninitialized after the region (set by validate)
+ *	verifier marks them uninitialized after the region (set by validate).
+ *	The proof sequence may write no register outside these two masks.
+ * @flags: BPF_KINSN_* (set by validate).  Read once, when the program is
+ *	verified, so every JIT pass over the program makes the same choice.
  */
 struct bpf_kinsn_site {
 	u16 variant;
@@ -44,6 +51,7 @@ struct bpf_kinsn_site {
 	u8 regs[BPF_KINSN_MAX_REGS];
 	u16 def_regs;
 	u16 clobber_regs;
+	u16 flags;
 };
 
 /**
@@ -58,11 +66,13 @@ struct bpf_kinsn_site {
  * @gen_proof: write the proof sequence for a validated site into @insn
  *	(room for @max_insn_cnt insns) and return its length.  Jumps must stay
  *	inside the sequence; every path ends by falling off its end.
- * @emit_x86: write x86-64 code for the site to @buf, with @hw[i] the
- *	hardware register (0-15) holding operand i.  Returns the length, or
- *	0 if the CPU lacks what the native form needs (the JIT then emits the
- *	proof sequence).  May write only operand registers, the clobber
- *	registers and the JIT scratch registers r10 and r11.
+ * @emit_x86: write x86-64 code for the site to @buf (room for
+ *	BPF_KINSN_MAX_EMIT bytes), with @hw[i] the hardware register (0-15)
+ *	holding operand i.  Returns the length, or 0 if the CPU lacks what the
+ *	native form needs (the JIT then emits the proof sequence).  Must
+ *	return the same for the same site every time it is called.  May write
+ *	only operand registers, the clobber registers and the JIT scratch
+ *	registers r10 and r11.
  * @emit_arm64: the same for arm64, writing A64 insns, returning their
  *	count; scratch registers are x9-x12.
  */
@@ -101,13 +111,19 @@ struct bpf_kinsn_set {
  * @len: number of insns
  * @kinsn: the op
  * @site: the operands
+ * @jit_len: length of the native code the JIT placed here (bytes on
+ *	x86-64, insns on arm64), 0 if it kept the proof sequence,
+ *	BPF_KINSN_JIT_UNSET before its first pass
  */
 struct bpf_kinsn_region {
 	u32 off;
 	u32 len;
 	const struct bpf_kinsn *kinsn;
 	struct bpf_kinsn_site site;
+	s32 jit_len;
 };
+
+#define BPF_KINSN_JIT_UNSET	(-1)
 
 #ifdef CONFIG_BPF_SYSCALL
 int register_bpf_kinsn_set(const struct bpf_kinsn_set *set);
@@ -120,15 +136,29 @@ int bpf_kinsn_decode(const struct bpf_kinsn *kinsn,
 int bpf_kinsn_gen_proof(struct bpf_verifier_env *env,
 			const struct bpf_kinsn_region *region,
 			struct bpf_insn *insn);
-const struct bpf_kinsn_region *
+struct bpf_kinsn_region *
 bpf_jit_kinsn_region(const struct bpf_prog *prog, u32 idx);
+bool bpf_jit_kinsn_wants_native(const struct bpf_kinsn_region *region);
+int bpf_jit_kinsn_settle(struct bpf_kinsn_region *region, int len, int max);
 int bpf_kinsn_split_regions(struct bpf_prog *func, const struct bpf_prog *prog,
 			    u32 start);
 #else
-static inline const struct bpf_kinsn_region *
+static inline struct bpf_kinsn_region *
 bpf_jit_kinsn_region(const struct bpf_prog *prog, u32 idx)
 {
 	return NULL;
+}
+
+static inline bool
+bpf_jit_kinsn_wants_native(const struct bpf_kinsn_region *region)
+{
+	return false;
+}
+
+static inline int bpf_jit_kinsn_settle(struct bpf_kinsn_region *region,
+				       int len, int max)
+{
+	return 0;
 }
 #endif
 

@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 struct bpf_kinsn_entry {
 	struct list_head list;
@@ -154,7 +155,10 @@ int bpf_kinsn_decode(const struct bpf_kinsn *kinsn,
 
 	memset(site, 0, sizeof(*site));
 	*reason = NULL;
-	if (insn_cnt < 2 || payload->code != BPF_KINSN_PAYLOAD)
+	/* the call is never checked as a call: it is replaced before that */
+	if (insn->dst_reg)
+		*reason = "call uses reserved fields";
+	else if (insn_cnt < 2 || payload->code != BPF_KINSN_PAYLOAD)
 		*reason = "call is not followed by a payload";
 	else if (payload->dst_reg || payload->src_reg > BPF_KINSN_MAX_REGS)
 		*reason = "payload uses reserved fields";
@@ -216,6 +220,24 @@ static int bpf_kinsn_proof_insn_len(const struct bpf_insn *insn, int idx,
 }
 
 /*
+ * The register @insn writes, or -1.  Native code may write only what the
+ * op declares, so the proof sequence the verifier follows must not write
+ * anything else either.
+ */
+static int bpf_kinsn_proof_insn_def(const struct bpf_insn *insn)
+{
+	switch (BPF_CLASS(insn->code)) {
+	case BPF_ALU:
+	case BPF_ALU64:
+	case BPF_LD:
+	case BPF_LDX:
+		return insn->dst_reg;
+	default:
+		return -1;
+	}
+}
+
+/*
  * Write the proof sequence of @region into @insn (room for
  * BPF_KINSN_MAX_PROOF insns) and return its length.
  */
@@ -224,7 +246,8 @@ int bpf_kinsn_gen_proof(struct bpf_verifier_env *env,
 			struct bpf_insn *insn)
 {
 	const struct bpf_kinsn *kinsn = region->kinsn;
-	int i, len, cnt;
+	int i, len, cnt, def;
+	u16 writable;
 
 	cnt = kinsn->gen_proof(&region->site, insn);
 	if (cnt <= 0 || cnt > kinsn->max_insn_cnt) {
@@ -232,11 +255,18 @@ int bpf_kinsn_gen_proof(struct bpf_verifier_env *env,
 				       kinsn->name, cnt);
 		return -EFAULT;
 	}
+	writable = region->site.def_regs | region->site.clobber_regs;
 	for (i = 0; i < cnt; i += len) {
 		len = bpf_kinsn_proof_insn_len(&insn[i], i, cnt);
 		if (!len) {
 			bpf_verifier_log_write(env, "kinsn %s: proof insn %d leaves the sequence\n",
 					       kinsn->name, i);
+			return -EFAULT;
+		}
+		def = bpf_kinsn_proof_insn_def(&insn[i]);
+		if (def >= 0 && !(writable & BIT(def))) {
+			bpf_verifier_log_write(env, "kinsn %s: proof insn %d writes r%d\n",
+					       kinsn->name, i, def);
 			return -EFAULT;
 		}
 	}
@@ -258,7 +288,7 @@ static int bpf_kinsn_region_cmp(const void *key, const void *elt)
  * native code there.  Constant blinding rewrites and shifts insns after
  * the verifier has checked the regions, so blinded programs get none.
  */
-const struct bpf_kinsn_region *
+struct bpf_kinsn_region *
 bpf_jit_kinsn_region(const struct bpf_prog *prog, u32 idx)
 {
 	const struct bpf_prog_aux *aux = prog->aux;
@@ -267,6 +297,40 @@ bpf_jit_kinsn_region(const struct bpf_prog *prog, u32 idx)
 		return NULL;
 	return bsearch(&idx, aux->kinsn_tab, aux->kinsn_cnt,
 		       sizeof(aux->kinsn_tab[0]), bpf_kinsn_region_cmp);
+}
+
+/* Whether the JIT should ask the op for native code for @region. */
+bool bpf_jit_kinsn_wants_native(const struct bpf_kinsn_region *region)
+{
+	return !(region->site.flags & BPF_KINSN_PROOF_ONLY) && region->jit_len;
+}
+
+/**
+ * bpf_jit_kinsn_settle - accept the length of an op's native code
+ * @region: the region the op emitted code for
+ * @len: what the op's emit returned (0: keep the proof sequence)
+ * @max: the op's limit, in the same unit
+ *
+ * The JITs size the image on one pass and write it on a later one, and
+ * call the op on every pass.  The first answer decides for the region;
+ * a later pass that gets another fails the JIT before anything is
+ * written, instead of writing past the image.  Returns @len, or -EFAULT.
+ */
+int bpf_jit_kinsn_settle(struct bpf_kinsn_region *region, int len, int max)
+{
+	if (len < 0 || len > max) {
+		pr_err("bpf_jit: kinsn %s emitted %d, more than %d\n",
+		       region->kinsn->name, len, max);
+		return -EFAULT;
+	}
+	if (region->jit_len == BPF_KINSN_JIT_UNSET)
+		region->jit_len = len;
+	if (len != region->jit_len) {
+		pr_err("bpf_jit: kinsn %s emitted %d, %d on an earlier pass\n",
+		       region->kinsn->name, len, region->jit_len);
+		return -EFAULT;
+	}
+	return len;
 }
 
 /*
@@ -288,8 +352,8 @@ int bpf_kinsn_split_regions(struct bpf_prog *func, const struct bpf_prog *prog,
 	if (!cnt)
 		return 0;
 
-	func->aux->kinsn_tab = kmemdup(&tab[first], cnt * sizeof(*tab),
-				       GFP_KERNEL);
+	func->aux->kinsn_tab = kvmemdup(&tab[first], cnt * sizeof(*tab),
+					GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!func->aux->kinsn_tab)
 		return -ENOMEM;
 	for (i = 0; i < cnt; i++)

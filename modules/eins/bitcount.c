@@ -45,7 +45,7 @@ static const char *bitcount_validate(struct bpf_kinsn_site *site)
 
 	site->def_regs = BIT(site->regs[BC_DST]);
 	site->clobber_regs = BIT(site->regs[BC_TMP]) | BIT(site->regs[BC_TMP2]);
-	return NULL;
+	return eins_site_done(site);
 }
 
 /* Load a mask of repeated bytes @byte: one insn for 32 bits, two for 64. */
@@ -151,7 +151,7 @@ static int bitcount_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	u8 dst = hw[BC_DST], src = hw[BC_SRC];
 	u8 *p = buf;
 
-	if (!eins_native_emit || !boot_cpu_has(feature[bc_op(site)]))
+	if (!boot_cpu_has(feature[bc_op(site)]))
 		return 0;
 	/* F3 [REX] 0F op /r; the 32-bit forms zero-extend */
 	*p++ = 0xf3;
@@ -173,8 +173,6 @@ static int bitcount_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
 	u8 dst = hw[BC_DST], src = hw[BC_SRC];
 	bool sf = bc_is64(site);
 
-	if (!eins_native_emit)
-		return 0;
 	switch (bc_op(site)) {
 	case EINS_BC_CLZ:
 		code[0] = a64_rr(A64_CLZ, sf, dst, src);

@@ -5,6 +5,7 @@
 
 #include <linux/bpf_kinsn.h>
 #include <linux/bits.h>
+#include <linux/compiler.h>
 #include "eins_abi.h"
 
 extern const struct bpf_kinsn eins_rotate_op;
@@ -15,8 +16,21 @@ extern const struct bpf_kinsn eins_bitcount_op;
 extern const struct bpf_kinsn eins_shift_add_op;
 extern const struct bpf_kinsn eins_mul_high_op;
 
-/* Module parameter: false makes every emit decline (proof sequence runs). */
+/* Module parameter: false makes sites verified from now on keep their
+ * proof sequences.
+ */
 extern bool eins_native_emit;
+
+/*
+ * The last step of every validate: the setting in force when the program
+ * is verified decides for all JIT passes over it, so flipping the
+ * parameter cannot change a site's code between two passes.
+ */
+static inline const char *eins_site_done(struct bpf_kinsn_site *site)
+{
+	site->flags = READ_ONCE(eins_native_emit) ? 0 : BPF_KINSN_PROOF_ONLY;
+	return NULL;
+}
 
 /* True if the registers named by operands @first..@nr-1 of @site are all
  * different from each other and from operands 0..@first-1.

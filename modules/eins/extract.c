@@ -49,7 +49,7 @@ static const char *extract_validate(struct bpf_kinsn_site *site)
 
 	site->def_regs = BIT(site->regs[EXT_DST]);
 	site->clobber_regs = 0;
-	return NULL;
+	return eins_site_done(site);
 }
 
 /* How the field is cut out; the proof and the plain x86 form share it. */
@@ -106,8 +106,6 @@ static int extract_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	struct ext_field f = ext_field(site);
 	u8 *p = buf;
 
-	if (!eins_native_emit)
-		return 0;
 	if (boot_cpu_has(X86_FEATURE_BMI1)) {
 		/* mov r11d, lsb | len << 8; bextr dst, src, r11 */
 		p = x86_rex(p, false, 0, X86_R11);
@@ -151,8 +149,6 @@ static int extract_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
 {
 	struct ext_field f = ext_field(site);
 
-	if (!eins_native_emit)
-		return 0;
 	/* ubfx dst, src, #lsb, #len */
 	code[0] = a64_ubfm(f.is64, hw[EXT_DST], hw[EXT_SRC], f.lsb,
 			   f.lsb + f.len - 1);

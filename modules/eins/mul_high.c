@@ -37,7 +37,7 @@ static const char *mul_high_validate(struct bpf_kinsn_site *site)
 
 	site->def_regs = BIT(r[MULH_DST]);
 	site->clobber_regs = BIT(r[MULH_T1]) | BIT(r[MULH_T2]) | BIT(r[MULH_T3]);
-	return NULL;
+	return eins_site_done(site);
 }
 
 static int mul_high_gen_proof(const struct bpf_kinsn_site *site,
@@ -114,8 +114,6 @@ static int mul_high_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	u8 d = hw[MULH_DST], a = hw[MULH_A], b = hw[MULH_B];
 	u8 *p = buf;
 
-	if (!eins_native_emit)
-		return 0;
 	if (!is_signed && boot_cpu_has(X86_FEATURE_BMI2)) {
 		if (a == X86_RDX || b == X86_RDX) {
 			p = mulh_x86_mulx(p, a == X86_RDX ? b : a);
@@ -153,8 +151,6 @@ static int mul_high_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
 {
 	bool is_signed = site->variant & EINS_MULH_SIGNED;
 
-	if (!eins_native_emit)
-		return 0;
 	code[0] = a64_rrr(is_signed ? A64_SMULH : A64_UMULH, true,
 			  hw[MULH_DST], hw[MULH_A], hw[MULH_B], 0);
 	return 1;

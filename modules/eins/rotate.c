@@ -51,7 +51,7 @@ static const char *rotate_validate(struct bpf_kinsn_site *site)
 	site->clobber_regs = BIT(site->regs[reg ? ROT_TMP : ROT_IMM_TMP]);
 	if (reg)
 		site->clobber_regs |= BIT(site->regs[ROT_TMP2]);
-	return NULL;
+	return eins_site_done(site);
 }
 
 static int rotate_gen_proof(const struct bpf_kinsn_site *site,
@@ -138,8 +138,6 @@ static int rotate_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	int n;
 	u8 *p = buf;
 
-	if (!eins_native_emit)
-		return 0;
 	if (site->variant & EINS_ROT_REG) {
 		p = rotate_x86_by_reg(p, w, site->variant & EINS_ROT_RIGHT ?
 				      X86_ROR : X86_ROL, hw);
@@ -167,8 +165,6 @@ static int rotate_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
 	u8 dst = hw[ROT_DST], src = hw[ROT_SRC];
 	bool sf = rot_is64(site);
 
-	if (!eins_native_emit)
-		return 0;
 	if (!(site->variant & EINS_ROT_REG)) {
 		/* ror dst, src, #(w - left count) */
 		code[0] = a64_extr(sf, dst, src, src,

@@ -47,7 +47,7 @@ static const char *select_validate(struct bpf_kinsn_site *site)
 
 	site->def_regs = BIT(site->regs[SEL_DST]);
 	site->clobber_regs = 0;
-	return NULL;
+	return eins_site_done(site);
 }
 
 static int select_gen_proof(const struct bpf_kinsn_site *site,
@@ -96,8 +96,6 @@ static int select_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	u8 dst = hw[SEL_DST], x = hw[SEL_X], y = hw[SEL_Y];
 	u8 *p = buf;
 
-	if (!eins_native_emit)
-		return 0;
 	if (site->variant & EINS_SEL_IMM)
 		p = x86_cmp_imm(p, w, test, hw[SEL_A], site->imm);
 	else
@@ -136,12 +134,13 @@ static int select_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
 {
 	bool sf = !(site->variant & EINS_SEL_32);
 	bool test = sel_cc(site) == BPF_JSET;
-	u8 b = hw[SEL_B];
 	int n = 0;
+	u8 b;
 
-	if (!eins_native_emit)
-		return 0;
-	if (site->variant & EINS_SEL_IMM) {
+	/* the immediate form has no operand b: compare with the immediate */
+	if (!(site->variant & EINS_SEL_IMM)) {
+		b = hw[SEL_B];
+	} else {
 		if (!test && site->imm >= 0 && site->imm < 4096) {
 			code[n++] = a64_ri(A64_SUBS_I, sf, A64_XZR, hw[SEL_A],
 					   site->imm);

@@ -37,7 +37,7 @@ static const char *shift_add_validate(struct bpf_kinsn_site *site)
 
 	site->def_regs = BIT(site->regs[SA_DST]);
 	site->clobber_regs = BIT(site->regs[SA_TMP]);
-	return NULL;
+	return eins_site_done(site);
 }
 
 static int shift_add_gen_proof(const struct bpf_kinsn_site *site,
@@ -92,8 +92,6 @@ static int shift_add_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	int s = sa_shift(site);
 	u8 *p = buf;
 
-	if (!eins_native_emit)
-		return 0;
 	if (s <= 3)
 		return sa_x86_lea(p, w, hw[SA_DST], hw[SA_A], hw[SA_B], s,
 				  site->imm) - buf;
@@ -115,8 +113,6 @@ static int shift_add_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
 	u8 dst = hw[SA_DST];
 	int n = 0;
 
-	if (!eins_native_emit)
-		return 0;
 	/* add dst, a, b, lsl #s */
 	code[n++] = a64_rrr(A64_ADD_SR, sf, dst, hw[SA_A], hw[SA_B],
 			    sa_shift(site));

@@ -53,7 +53,7 @@ static const char *swap_mem_validate(struct bpf_kinsn_site *site)
 
 	site->def_regs = store ? 0 : BIT(site->regs[SWAP_DST]);
 	site->clobber_regs = store ? BIT(site->regs[SWAP_TMP]) : 0;
-	return NULL;
+	return eins_site_done(site);
 }
 
 static int swap_mem_gen_proof(const struct bpf_kinsn_site *site,
@@ -119,8 +119,6 @@ static int swap_mem_emit_x86(u8 *buf, const struct bpf_kinsn_site *site,
 	s16 off = site->imm;
 	u8 *p = buf, tmp;
 
-	if (!eins_native_emit)
-		return 0;
 	if (!swap_is_store(site)) {
 		u8 dst = hw[SWAP_DST], base = hw[SWAP_BASE];
 
@@ -174,8 +172,6 @@ static int swap_mem_emit_arm64(u32 *code, const struct bpf_kinsn_site *site,
 	int n, bits = swap_bits(site);
 	s16 off = site->imm;
 
-	if (!eins_native_emit)
-		return 0;
 	if (!swap_is_store(site)) {
 		/* ldrh/ldr zero-extend; rev16 keeps the upper half zero */
 		n = a64_ldst(code, true, bits, hw[SWAP_DST], hw[SWAP_BASE], off);

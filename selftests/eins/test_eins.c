@@ -968,6 +968,22 @@ TEST(reject_bad_payload)
 		   "kinsn eins_select at insn 10: unknown select variant\n");
 }
 
+/* the site's call is replaced before the verifier checks it as a call */
+TEST(reject_call_reserved)
+{
+	struct eins_ops ops;
+	struct eins_site s;
+
+	get_ops(_metadata, &ops);
+	s = rot_site(&ops, 0, 3, 0, 1, 2);
+	prog_start();
+	eins_emit_site(&reject_prog, &s);
+	reject_prog.insns[10].dst_reg = 7;
+	prog_end();
+	expect_reject(_metadata, &ops,
+		      "kinsn eins_rotate at insn 10: call uses reserved fields\n");
+}
+
 TEST(reject_bad_register)
 {
 	struct eins_ops ops;

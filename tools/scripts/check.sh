@@ -18,28 +18,42 @@ failed=0
 pass() { passed=$((passed + 1)); echo "ok - $1"; }
 fail() { failed=$((failed + 1)); echo "not ok - $1"; }
 
-# run_vm ARCH CPU: boot the test VM and count its TAP results
+# Kernel reports that fail a VM run whatever its tests say.
+KREPORT='WARNING:|BUG:|Oops|Kernel panic|KASAN|UBSAN|possible recursive locking|inconsistent lock state|circular locking|bpf_jit: kinsn|Call Trace:'
+
+# run_vm ARCH CPU [RUN]: boot the test VM running RUN (check: the selftests,
+# harden: the hardening tests), count its TAP results, and fail the run if
+# the console shows a kernel report
 run_vm() {
-	log="$out/check-$1-$2.log"
-	echo "# $1 VM, -cpu $2"
+	run=${3:-check}
+	log="$out/$run-$1-$2.log"
+	echo "# $1 VM, -cpu $2, $run"
 	if ! make --no-print-directory ARCH="$1" initramfs > "$out/build-$1.log" 2>&1; then
 		tail -30 "$out/build-$1.log"
 		fail "$1: build kernel, eins.ko and selftests (log: $out/build-$1.log)"
 		return
 	fi
 	# (the serial console ends lines with CR LF)
-	make --no-print-directory -s ARCH="$1" VM_CPU="$2" vm-check 2>&1 |
+	make --no-print-directory -s ARCH="$1" VM_CPU="$2" vm-"$run" 2>&1 |
 		tr -d '\r' > "$log"
 	grep -E '^(not )?ok |^# |^Bail out|BUG:|Oops|panic' "$log" |
 		grep -v '^# [0-9a-f][0-9a-f] '
 	ok=$(grep -c '^ok ' "$log")
 	nok=$(grep -c '^not ok ' "$log")
-	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -1)
+	# one plan line per test binary
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" |
+		awk '{ n += $1 } END { print n + 0 }')
 	passed=$((passed + ok))
 	failed=$((failed + nok))
-	if [ -z "$plan" ] || [ $((ok + nok)) -ne "$plan" ] ||
+	if [ "$plan" = 0 ] || [ $((ok + nok)) -ne "$plan" ] ||
 	   ! grep -q '^eins-vm: done' "$log"; then
-		fail "$1 ($2): VM run incomplete (log: $log)"
+		fail "$1 ($2, $run): VM run incomplete (log: $log)"
+	fi
+	if grep -Eq "$KREPORT" "$log"; then
+		grep -E -A5 "$KREPORT" "$log" | head -40
+		fail "$1 ($2, $run): kernel report in the console (log: $log)"
+	else
+		pass "$1 ($2, $run): no kernel report in the console"
 	fi
 }
 
@@ -48,6 +62,9 @@ run_vm() {
 run_vm x86_64 max
 run_vm x86_64 qemu64
 run_vm arm64 max
+# the hardening tests (flip race, 200,000 sites, linear expansion)
+run_vm x86_64 max harden
+run_vm arm64 max harden
 
 if make --no-print-directory series > "$out/series.log" 2>&1; then
 	pass "core patch series: git am applies, checkpatch --strict clean"

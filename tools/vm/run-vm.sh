@@ -5,6 +5,7 @@
 # machines; set EINS_KVM=1 to use KVM where it works), run /opt/eins/RUN.sh
 # inside it and print the serial console.  The boot is killed after
 # TIMEOUT seconds (default 300).  CPU is the QEMU CPU model (default max).
+# EINS_APPEND adds to the kernel command line (e.g. eins_fuzz=N,T,SEED).
 set -eu
 arch=$1
 kernel=$2
@@ -18,11 +19,11 @@ accel=tcg
 case "$arch" in
 x86_64)
 	set -- qemu-system-x86_64 -M q35 -cpu "$cpu" -no-reboot \
-		-append "console=ttyS0 loglevel=4 panic=-1 eins_run=$run"
+		-append "console=ttyS0 loglevel=4 panic=-1 eins_run=$run ${EINS_APPEND:-}"
 	;;
 arm64)
 	set -- qemu-system-aarch64 -M virt -cpu "$cpu" \
-		-append "console=ttyAMA0 loglevel=4 panic=-1 eins_run=$run"
+		-append "console=ttyAMA0 loglevel=4 panic=-1 eins_run=$run ${EINS_APPEND:-}"
 	;;
 *)
 	echo "run-vm: unknown arch $arch" >&2

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Run inside the test VM: load eins.ko and fuzz (make fuzz N=... T=...
+# SEED=... puts eins_fuzz=N,SECONDS,SEED on the kernel command line).
+n=1000000 t=300 seed=$(date +%s)
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	eins_fuzz=*)
+		set -- $(echo "${arg#eins_fuzz=}" | tr ',' ' ')
+		n=${1:-$n} t=${2:-$t} seed=${3:-$seed}
+		;;
+	esac
+done
+modprobe eins || { echo "not ok 1 modprobe eins"; exit 1; }
+./fuzz_eins -n "$n" -t "$t" -s "$seed"

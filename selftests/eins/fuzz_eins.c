@@ -1,0 +1,765 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_eins: random programs with random kinsn sites, run in the test VM.
+ *
+ *   fuzz_eins [-s SEED] [-n COUNT] [-t SECONDS] [-i INDEX] [-v]
+ *
+ * Program i of a run is generated from (SEED, i) alone, so "-s SEED -i i"
+ * rebuilds exactly the program a failure names.  Each program mixes plain
+ * ALU code, valid sites of every op (random variants, registers,
+ * immediates), forward branches around them and, in a subprogram, the same
+ * again; one program in four also carries one planted defect (a malformed
+ * site, a jump into a site, a payload on its own, a read of a clobbered
+ * register).
+ *
+ * - a clean program must load, with eins.native_emit on and off, and give
+ *   the same 64-bit result both ways on every input;
+ * - a planted program must be rejected, and the verifier must name the
+ *   defect (the message each kind of defect expects).
+ *
+ * Prints one TAP result per check and a summary: programs, accepted,
+ * rejects by reason, mismatches.  Exit status 1 on any failure.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "eins_lib.h"
+
+#define MAX_INSNS	4096
+#define NR_INPUTS	4
+#define PKT_SIZE	96	/* r0-r9 in, the result at RESULT_OFF */
+#define RESULT_OFF	88
+#define SLOT_PKT	(-72)	/* the packet pointer, below the fuzzed slots */
+#define FUZZ_SLOTS	8	/* r10-8 ... r10-64 hold values */
+#define LOG_SIZE	(1 << 20)
+
+static char log_buf[LOG_SIZE];
+static struct eins_ops ops;
+static bool verbose;
+
+enum plant {
+	PLANT_NONE,
+	PLANT_VARIANT,		/* a variant bit no op defines */
+	PLANT_REG_RANGE,	/* an operand register above r10 */
+	PLANT_CALL_RESERVED,	/* dst_reg set in the site's call */
+	PLANT_PAYLOAD_RESERVED,	/* dst_reg set in the payload */
+	PLANT_FP_WRITE,		/* r10 as the destination */
+	PLANT_JUMP_INTO,	/* a branch to a site's payload */
+	PLANT_LONE_PAYLOAD,	/* a payload with no call before it */
+	PLANT_CLOBBER_READ,	/* reading a register the site clobbered */
+	NR_PLANTS,
+};
+
+/* What the verifier log must say for each planted defect. */
+static const char *const plant_msg[NR_PLANTS] = {
+	[PLANT_VARIANT]		 = "variant\n",
+	[PLANT_REG_RANGE]	 = "operand register out of range",
+	[PLANT_CALL_RESERVED]	 = "call uses reserved fields",
+	[PLANT_PAYLOAD_RESERVED] = "payload uses reserved fields",
+	[PLANT_FP_WRITE]	 = "frame pointer r10 cannot be written",
+	[PLANT_JUMP_INTO]	 = "jumps into the middle of kinsn",
+	[PLANT_LONE_PAYLOAD]	 = "does not follow a kinsn call",
+	[PLANT_CLOBBER_READ]	 = "!read_ok",
+};
+
+struct gen {
+	struct bpf_insn insn[MAX_INSNS];
+	bool in_site[MAX_INSNS];	/* insn belongs to a site */
+	int cnt;
+	int depth;		/* branches the code being generated is in */
+	__u16 init;		/* registers that hold a value here */
+	enum plant plant;	/* the defect still to plant, if any */
+	bool planted;
+};
+
+static void emit(struct gen *g, struct bpf_insn insn)
+{
+	if (g->cnt < MAX_INSNS) {
+		g->insn[g->cnt] = insn;
+		g->in_site[g->cnt] = false;
+	}
+	g->cnt++;
+}
+
+static unsigned int rnd(unsigned int n)
+{
+	return eins_rand() % n;
+}
+
+/* A random register in r0-r9 among @mask; -1 if none. */
+static int pick(__u16 mask)
+{
+	int regs[10], n = 0, r;
+
+	for (r = 0; r < 10; r++)
+		if (mask & (1u << r))
+			regs[n++] = r;
+	return n ? regs[rnd(n)] : -1;
+}
+
+#define ALL_REGS	0x3ff
+
+/* A random initialized register; makes one if there is none. */
+static int pick_init(struct gen *g)
+{
+	int r = pick(g->init);
+
+	if (r < 0) {
+		r = rnd(10);
+		emit(g, BPF_MOV64_IMM(r, (__s32)eins_rand()));
+		g->init |= 1u << r;
+	}
+	return r;
+}
+
+static int pick_except(__u16 used)
+{
+	return pick(ALL_REGS & ~used);
+}
+
+/* ---- plain code ---- */
+
+static void gen_alu(struct gen *g)
+{
+	static const __u8 ops_rr[] = { BPF_ADD, BPF_SUB, BPF_XOR, BPF_OR,
+				       BPF_AND, BPF_MUL, BPF_MOV };
+	static const __u8 ops_sh[] = { BPF_LSH, BPF_RSH, BPF_ARSH };
+	__u8 class = rnd(4) ? BPF_ALU64 : BPF_ALU;
+	int dst = rnd(10), src;
+
+	if (!(g->init & (1u << dst)) || !rnd(6)) {
+		if (rnd(2))
+			emit(g, BPF_MOV64_REG(dst, pick_init(g)));
+		else
+			emit(g, BPF_RAW_INSN(class | BPF_MOV | BPF_K, dst, 0, 0,
+					     (__s32)eins_rand_edge()));
+		g->init |= 1u << dst;
+		return;
+	}
+	switch (rnd(3)) {
+	case 0:
+		src = pick_init(g);
+		emit(g, BPF_RAW_INSN(class | ops_rr[rnd(sizeof(ops_rr))] | BPF_X,
+				     dst, src, 0, 0));
+		break;
+	case 1:
+		emit(g, BPF_RAW_INSN(class | ops_rr[rnd(sizeof(ops_rr))] | BPF_K,
+				     dst, 0, 0, (__s32)eins_rand_edge()));
+		break;
+	default:
+		emit(g, BPF_RAW_INSN(class | ops_sh[rnd(sizeof(ops_sh))] | BPF_K,
+				     dst, 0, 0,
+				     rnd(class == BPF_ALU64 ? 64 : 32)));
+		break;
+	}
+}
+
+/* ---- sites ---- */
+
+static const __u8 conds[] = { BPF_JEQ, BPF_JNE, BPF_JSET, BPF_JGT, BPF_JGE,
+			      BPF_JLT, BPF_JLE, BPF_JSGT, BPF_JSGE, BPF_JSLT,
+			      BPF_JSLE };
+
+/*
+ * A valid site of a random op; @reads gets the registers it reads,
+ * s->clobber those it leaves undefined, and @def the one it defines.
+ */
+static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
+		      int *def)
+{
+	__u16 used;
+	int w, len;
+
+	memset(s, 0, sizeof(*s));
+	*reads = 0;
+	*def = -1;
+	switch (rnd(7)) {
+	case 0:	/* rotate */
+		s->btf_id = ops.rotate_id;
+		s->variant = rnd(8);
+		w = s->variant & EINS_ROT_32 ? 32 : 64;
+		s->regs[0] = rnd(10);
+		s->regs[1] = pick_init(g);
+		if (s->variant & EINS_ROT_REG) {
+			s->nr_regs = 5;
+			s->regs[2] = pick_init(g);
+			used = 1u << s->regs[0] | 1u << s->regs[1] |
+			       1u << s->regs[2];
+			s->regs[3] = pick_except(used);
+			s->regs[4] = pick_except(used | 1u << s->regs[3]);
+			s->clobber = 1u << s->regs[3] | 1u << s->regs[4];
+			*reads = 1u << s->regs[1] | 1u << s->regs[2];
+		} else {
+			s->nr_regs = 3;
+			s->imm = 1 + rnd(w - 1);
+			s->regs[2] = pick_except(1u << s->regs[0] |
+						 1u << s->regs[1]);
+			s->clobber = 1u << s->regs[2];
+			*reads = 1u << s->regs[1];
+		}
+		break;
+	case 1:	/* select */
+		s->btf_id = ops.select_id;
+		s->variant = conds[rnd(sizeof(conds))] | (rnd(2) ? EINS_SEL_32 : 0);
+		s->regs[0] = rnd(10);
+		s->regs[1] = pick_init(g);
+		s->regs[2] = pick_init(g);
+		s->regs[3] = pick_init(g);
+		if (rnd(2)) {
+			s->variant |= EINS_SEL_IMM;
+			s->nr_regs = 4;
+			s->imm = (__s32)eins_rand_edge();
+		} else {
+			s->nr_regs = 5;
+			s->regs[4] = pick_init(g);
+		}
+		for (len = 1; len < s->nr_regs; len++)
+			*reads |= 1u << s->regs[len];
+		break;
+	case 2:	/* extract */
+		s->btf_id = ops.extract_id;
+		s->variant = rnd(2) ? EINS_EXT_32 : 0;
+		w = s->variant ? 32 : 64;
+		len = 1 + rnd(w);
+		s->imm = EINS_EXT_IMM(rnd(w - len + 1), len);
+		s->nr_regs = 2;
+		s->regs[0] = rnd(10);
+		s->regs[1] = pick_init(g);
+		*reads = 1u << s->regs[1];
+		break;
+	case 3:	/* swap_mem on the stack slots */
+		s->btf_id = ops.swap_mem_id;
+		s->variant = 1 + rnd(3);
+		w = 1 << s->variant;	/* bytes */
+		s->imm = -8 * FUZZ_SLOTS + rnd(8 * FUZZ_SLOTS - w + 1);
+		if (rnd(2)) {
+			s->nr_regs = 2;
+			s->regs[0] = rnd(10);
+			s->regs[1] = BPF_REG_10;
+		} else {
+			s->variant |= EINS_SWAP_STORE;
+			s->nr_regs = 3;
+			s->regs[0] = BPF_REG_10;
+			s->regs[1] = pick_init(g);
+			s->regs[2] = pick_except(1u << s->regs[1]);
+			s->clobber = 1u << s->regs[2];
+			*reads = 1u << s->regs[1];
+		}
+		break;
+	case 4:	/* bitcount */
+		s->btf_id = ops.bitcount_id;
+		s->variant = rnd(3) | (rnd(2) ? EINS_BC_32 : 0);
+		s->nr_regs = 4;
+		s->regs[0] = rnd(10);
+		s->regs[1] = pick_init(g);
+		used = 1u << s->regs[0] | 1u << s->regs[1];
+		s->regs[2] = pick_except(used);
+		s->regs[3] = pick_except(used | 1u << s->regs[2]);
+		s->clobber = 1u << s->regs[2] | 1u << s->regs[3];
+		*reads = 1u << s->regs[1];
+		break;
+	case 5:	/* shift_add */
+		s->btf_id = ops.shift_add_id;
+		w = rnd(2);
+		s->variant = EINS_SA_SHIFT(rnd(w ? 32 : 64)) | (w ? EINS_SA_32 : 0);
+		s->imm = (__s32)eins_rand_edge();
+		s->nr_regs = 4;
+		s->regs[0] = rnd(10);
+		s->regs[1] = pick_init(g);
+		s->regs[2] = pick_init(g);
+		s->regs[3] = pick_except(1u << s->regs[0] | 1u << s->regs[1] |
+					 1u << s->regs[2]);
+		s->clobber = 1u << s->regs[3];
+		*reads = 1u << s->regs[1] | 1u << s->regs[2];
+		break;
+	default: /* mul_high */
+		s->btf_id = ops.mul_high_id;
+		s->variant = rnd(2);
+		s->nr_regs = 6;
+		s->regs[1] = pick_init(g);
+		s->regs[2] = rnd(4) ? pick_init(g) : s->regs[1];
+		used = 1u << s->regs[1] | 1u << s->regs[2];
+		s->regs[0] = pick_except(used);
+		used |= 1u << s->regs[0];
+		s->regs[3] = pick_except(used);
+		used |= 1u << s->regs[3];
+		s->regs[4] = pick_except(used);
+		used |= 1u << s->regs[4];
+		s->regs[5] = pick_except(used);
+		s->clobber = 1u << s->regs[3] | 1u << s->regs[4] |
+			     1u << s->regs[5];
+		*reads = 1u << s->regs[1] | 1u << s->regs[2];
+		break;
+	}
+	if (!(s->btf_id == ops.swap_mem_id && (s->variant & EINS_SWAP_STORE)))
+		*def = s->regs[0];
+}
+
+static void emit_site(struct gen *g, const struct eins_site *s)
+{
+	int i, start = g->cnt;
+
+	emit(g, BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 1,
+			     s->btf_id));
+	emit(g, BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, s->nr_regs, s->variant,
+			     s->imm));
+	for (i = 0; i < s->nr_regs; i += 2)
+		emit(g, BPF_MOV64_REG(s->regs[i], i + 1 < s->nr_regs ?
+				      s->regs[i + 1] : s->regs[i]));
+	for (i = start; i < g->cnt && i < MAX_INSNS; i++)
+		g->in_site[i] = true;
+}
+
+/* Spoil a valid site in the way g->plant says. */
+static void plant_in_site(struct gen *g, struct eins_site *s, int start)
+{
+	switch (g->plant) {
+	case PLANT_VARIANT:
+		g->insn[start + 1].off |= 0x8000;
+		break;
+	case PLANT_REG_RANGE:
+		g->insn[start + 2].dst_reg = 11 + rnd(5);
+		break;
+	case PLANT_CALL_RESERVED:
+		g->insn[start].dst_reg = 1 + rnd(10);
+		break;
+	case PLANT_PAYLOAD_RESERVED:
+		g->insn[start + 1].dst_reg = 1 + rnd(15);
+		break;
+	case PLANT_FP_WRITE:
+		/* operand 0 is written by every op but a store */
+		if (s->btf_id == ops.swap_mem_id)
+			return;
+		g->insn[start + 2].dst_reg = BPF_REG_10;
+		break;
+	default:
+		return;
+	}
+	g->planted = true;
+}
+
+static void gen_site(struct gen *g)
+{
+	struct eins_site s;
+	__u16 reads;
+	int def, start, r;
+
+	make_site(g, &s, &reads, &def);
+	start = g->cnt;
+	if (g->plant == PLANT_JUMP_INTO && !g->planted) {
+		/* if r0 == imm goto <payload of the site> */
+		r = pick_init(g);
+		start = g->cnt;
+		emit(g, BPF_JMP_IMM(BPF_JEQ, r, (__s32)eins_rand(), 1));
+		g->planted = true;
+		start = g->cnt;
+	}
+	emit_site(g, &s);
+	if (!g->planted && g->plant >= PLANT_VARIANT &&
+	    g->plant <= PLANT_FP_WRITE)
+		plant_in_site(g, &s, start);
+	g->init &= ~s.clobber;
+	if (def >= 0)
+		g->init |= 1u << def;
+	/* only where the verifier surely goes: outside every branch */
+	if (g->plant == PLANT_CLOBBER_READ && !g->planted && s.clobber &&
+	    !g->depth) {
+		r = pick(s.clobber);
+		emit(g, BPF_ALU64_REG(BPF_ADD, pick_init(g), r));
+		g->planted = true;
+	}
+	(void)reads;
+}
+
+static void gen_block(struct gen *g, int items, int depth);
+
+/* if rX cc imm goto over a block of its own */
+static void gen_branch(struct gen *g, int depth)
+{
+	__u16 before;
+	int at, r = pick_init(g);
+
+	at = g->cnt;
+	emit(g, BPF_RAW_INSN((rnd(2) ? BPF_JMP : BPF_JMP32) |
+			     conds[rnd(sizeof(conds))] | BPF_K, r, 0, 0,
+			     (__s32)eins_rand_edge()));
+	before = g->init;
+	g->depth++;
+	gen_block(g, 1 + rnd(6), depth + 1);
+	g->depth--;
+	if (g->cnt < MAX_INSNS)
+		g->insn[at].off = g->cnt - at - 1;
+	/* after the join, only what both paths defined */
+	g->init &= before;
+}
+
+static void gen_block(struct gen *g, int items, int depth)
+{
+	int i, k;
+
+	for (i = 0; i < items && g->cnt < MAX_INSNS - 200; i++) {
+		k = rnd(10);
+		if (k < 4)
+			gen_alu(g);
+		else if (k < 8)
+			gen_site(g);
+		else if (depth < 3)
+			gen_branch(g, depth);
+		else
+			gen_alu(g);
+	}
+}
+
+/* xor-multiply every live register and stack slot into r0 */
+static void gen_fold(struct gen *g)
+{
+	int r, k;
+
+	if (!(g->init & 1))
+		emit(g, BPF_MOV64_IMM(BPF_REG_0, 0));
+	for (r = 1; r < 10; r++) {
+		if (!(g->init & (1u << r)))
+			continue;
+		emit(g, BPF_ALU64_REG(BPF_XOR, BPF_REG_0, r));
+		emit(g, BPF_ALU64_IMM(BPF_MUL, BPF_REG_0, 0x9e3779b1));
+	}
+	for (k = 1; k <= FUZZ_SLOTS; k++) {
+		emit(g, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, -8 * k));
+		emit(g, BPF_ALU64_REG(BPF_XOR, BPF_REG_0, BPF_REG_1));
+		emit(g, BPF_ALU64_IMM(BPF_MUL, BPF_REG_0, 0x7feb352d));
+	}
+	g->init = 1;
+}
+
+/* fill the callee's own stack slots from its arguments */
+static void gen_callee_stack(struct gen *g)
+{
+	int k;
+
+	for (k = 1; k <= FUZZ_SLOTS; k++)
+		emit(g, BPF_STX_MEM(BPF_DW, BPF_REG_10, 1 + (k - 1) % 5, -8 * k));
+}
+
+/*
+ * The whole program: read r0-r9 from the packet, fill the stack slots, run
+ * the random body (calling the subprogram, if any, from it), fold the
+ * registers and slots into the result and store it in the packet.
+ */
+static int gen_prog(struct gen *g, bool subprog)
+{
+	int r, k, exit_jump, body, call = -1;
+
+	g->cnt = 0;
+	g->planted = false;
+	emit(g, BPF_LDX_MEM(BPF_W, BPF_REG_6, BPF_REG_1,
+			    offsetof(struct xdp_md, data)));
+	emit(g, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_1,
+			    offsetof(struct xdp_md, data_end)));
+	emit(g, BPF_MOV64_REG(BPF_REG_8, BPF_REG_6));
+	emit(g, BPF_ALU64_IMM(BPF_ADD, BPF_REG_8, PKT_SIZE));
+	exit_jump = g->cnt;
+	emit(g, BPF_JMP_REG(BPF_JGT, BPF_REG_8, BPF_REG_7, 0));
+	emit(g, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_6, SLOT_PKT));
+	for (r = 0; r < 10; r++)
+		if (r != BPF_REG_6)
+			emit(g, BPF_LDX_MEM(BPF_DW, r, BPF_REG_6, 8 * r));
+	emit(g, BPF_LDX_MEM(BPF_DW, BPF_REG_6, BPF_REG_6, 8 * BPF_REG_6));
+	for (k = 1; k <= FUZZ_SLOTS; k++)
+		emit(g, BPF_STX_MEM(BPF_DW, BPF_REG_10, k - 1, -8 * k));
+	g->init = ALL_REGS;
+	g->depth = 0;
+	body = g->cnt;
+
+	gen_block(g, 5 + rnd(20), 0);
+	if (subprog) {
+		for (r = 1; r <= 5; r++)
+			if (!(g->init & (1u << r)))
+				emit(g, BPF_MOV64_IMM(r, (__s32)eins_rand()));
+		call = g->cnt;
+		emit(g, BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0));
+		g->init = (g->init & ~0x3e) | 1;
+		gen_block(g, 2 + rnd(10), 0);
+	}
+	gen_fold(g);
+	emit(g, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, SLOT_PKT));
+	emit(g, BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, RESULT_OFF));
+	if (g->cnt < MAX_INSNS)
+		g->insn[exit_jump].off = g->cnt - exit_jump - 1;
+	emit(g, BPF_MOV64_IMM(BPF_REG_0, 2 /* XDP_PASS */));
+	emit(g, BPF_EXIT_INSN());
+
+	if (!subprog)
+		return body;
+	/* the subprogram: r1-r5 are its arguments, r0 its result */
+	if (g->cnt < MAX_INSNS)
+		g->insn[call].imm = g->cnt - call - 1;
+	g->init = 0x3e;
+	gen_callee_stack(g);
+	gen_block(g, 5 + rnd(20), 0);
+	gen_fold(g);
+	emit(g, BPF_EXIT_INSN());
+	return body;
+}
+
+/* A payload on its own, in place of a plain ALU insn of the body. */
+static void plant_lone_payload(struct gen *g, int body)
+{
+	int i, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		i = body + rnd(g->cnt - body);
+		if (g->in_site[i] || (BPF_CLASS(g->insn[i].code) != BPF_ALU &&
+				      BPF_CLASS(g->insn[i].code) != BPF_ALU64))
+			continue;
+		g->insn[i] = BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, 2, 0, 0);
+		g->planted = true;
+		return;
+	}
+}
+
+/* ---- running ---- */
+
+static int load(const struct gen *g, bool native, bool want_log)
+{
+	int fd_array[2] = { 0, ops.btf_fd };
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .fd_array = fd_array,
+		    .log_buf = want_log ? log_buf : NULL,
+		    .log_size = want_log ? LOG_SIZE : 0,
+		    .log_level = want_log ? 1 : 0);
+	int fd;
+
+	eins_set_native(native);
+	log_buf[0] = 0;
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "eins_fuzz", "GPL", g->insn,
+			   g->cnt, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+static int run(int fd, const __u64 *in, __u64 *result)
+{
+	__u64 pkt[PKT_SIZE / 8];
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = pkt,
+		    .data_size_in = sizeof(pkt),
+		    .data_out = pkt,
+		    .data_size_out = sizeof(pkt),
+		    .repeat = 1);
+
+	memcpy(pkt, in, sizeof(pkt));
+	if (bpf_prog_test_run_opts(fd, &opts))
+		return -errno;
+	if (opts.retval != 2)
+		return -EINVAL;
+	*result = pkt[RESULT_OFF / 8];
+	return 0;
+}
+
+/* The verifier's last words: the line saying why it refused. */
+static const char *reject_reason(void)
+{
+	static char line[256];
+	char *end = log_buf + strlen(log_buf), *start;
+
+	while (end > log_buf && end[-1] == '\n')
+		end--;
+	start = end;
+	while (start > log_buf && start[-1] != '\n')
+		start--;
+	snprintf(line, sizeof(line), "%.*s", (int)(end - start), start);
+	return line;
+}
+
+#define MAX_REASONS	32
+
+static struct {
+	char what[96];
+	int cnt;
+} reasons[MAX_REASONS];
+
+/* Count a rejection by its message, with insn numbers left out. */
+static void count_reason(const char *msg)
+{
+	char what[96];
+	int i, n = 0;
+
+	for (i = 0; msg[i] && n < (int)sizeof(what) - 1; i++)
+		if (msg[i] < '0' || msg[i] > '9')
+			what[n++] = msg[i];
+	what[n] = 0;
+	for (i = 0; i < MAX_REASONS && reasons[i].cnt; i++)
+		if (!strcmp(reasons[i].what, what))
+			break;
+	if (i == MAX_REASONS)
+		return;
+	strcpy(reasons[i].what, what);
+	reasons[i].cnt++;
+}
+
+static void dump_prog(const struct gen *g)
+{
+	int i;
+
+	for (i = 0; i < g->cnt; i++)
+		fprintf(stderr, "# %4d: %02x %x %x %6d %11d\n", i,
+			g->insn[i].code, g->insn[i].dst_reg,
+			g->insn[i].src_reg, g->insn[i].off, g->insn[i].imm);
+}
+
+static int failures, tests;
+
+static void report(bool ok, const char *fmt, __u64 seed, long idx,
+		   const char *detail)
+{
+	tests++;
+	if (ok)
+		return;
+	failures++;
+	printf("not ok %d fuzz: %s (reproduce: fuzz_eins -s %llu -i %ld)%s%s\n",
+	       tests, fmt, (unsigned long long)seed, idx, detail ? ": " : "",
+	       detail ? detail : "");
+}
+
+/* Generate, load and run program @idx of the run seeded @seed. */
+static void fuzz_one(__u64 seed, long idx, int *accepted, int *mismatches)
+{
+	static struct gen g;
+	__u64 in[NR_INPUTS][PKT_SIZE / 8], res_n, res_p;
+	int fd_n, fd_p, i, k, err;
+	int body;
+	bool bad;
+
+	eins_srand(seed * 0x9e3779b97f4a7c15ull + idx + 1);
+	g.plant = rnd(4) ? PLANT_NONE : 1 + rnd(NR_PLANTS - 1);
+	body = gen_prog(&g, rnd(3) == 0);
+	if (g.plant == PLANT_LONE_PAYLOAD && g.cnt <= MAX_INSNS)
+		plant_lone_payload(&g, body);
+	if (g.cnt > MAX_INSNS) {
+		report(true, NULL, seed, idx, NULL);
+		return;
+	}
+	for (i = 0; i < NR_INPUTS; i++)
+		for (k = 0; k < PKT_SIZE / 8; k++)
+			in[i][k] = eins_rand_edge();
+	bad = g.plant != PLANT_NONE && g.planted;
+
+	fd_n = load(&g, true, false);
+	if (fd_n < 0) {
+		load(&g, true, true);
+		count_reason(reject_reason());
+		if (verbose || !bad)
+			fprintf(stderr, "# program %ld: %s\n", idx, reject_reason());
+		if (!bad) {
+			dump_prog(&g);
+			report(false, "a clean program was rejected", seed, idx,
+			       reject_reason());
+		} else {
+			report(strstr(log_buf, plant_msg[g.plant]), "planted defect rejected for another reason",
+			       seed, idx, reject_reason());
+		}
+		return;
+	}
+	if (bad) {
+		close(fd_n);
+		report(false, "a planted defect was accepted", seed, idx,
+		       plant_msg[g.plant]);
+		return;
+	}
+	fd_p = load(&g, false, false);
+	if (fd_p < 0) {
+		load(&g, false, true);
+		report(false, "accepted with native code, rejected without", seed,
+		       idx, reject_reason());
+		close(fd_n);
+		return;
+	}
+	(*accepted)++;
+	for (i = 0; i < NR_INPUTS; i++) {
+		err = run(fd_n, in[i], &res_n) ?: run(fd_p, in[i], &res_p);
+		if (err) {
+			report(false, "test run failed", seed, idx, strerror(-err));
+			break;
+		}
+		if (res_n != res_p) {
+			char d[80];
+
+			snprintf(d, sizeof(d), "input %d: native %016llx, proof %016llx",
+				 i, (unsigned long long)res_n,
+				 (unsigned long long)res_p);
+			(*mismatches)++;
+			dump_prog(&g);
+			report(false, "native and proof results differ", seed, idx, d);
+			break;
+		}
+	}
+	close(fd_n);
+	close(fd_p);
+	report(true, NULL, seed, idx, NULL);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [-s SEED] [-n COUNT] [-t SECONDS] [-i INDEX] [-v]\n"
+		"  -s SEED     run seed (default: from the clock; printed)\n"
+		"  -n COUNT    stop after COUNT programs (default 1000000)\n"
+		"  -t SECONDS  stop after SECONDS (default 60)\n"
+		"  -i INDEX    only program INDEX of the run (to reproduce one)\n"
+		"  -v          print every rejection\n", prog);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long seed = time(NULL);
+	long count = 1000000, only = -1, idx, done = 0;
+	int accepted = 0, mismatches = 0, c, i;
+	double limit = 60, start;
+
+	while ((c = getopt(argc, argv, "s:n:t:i:vh")) != -1) {
+		switch (c) {
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 'n': count = strtol(optarg, NULL, 0); break;
+		case 't': limit = strtod(optarg, NULL); break;
+		case 'i': only = strtol(optarg, NULL, 0); break;
+		case 'v': verbose = true; break;
+		default: usage(argv[0]);
+		}
+	}
+	if (eins_ops_get(&ops)) {
+		printf("1..1\nnot ok 1 fuzz: eins.ko BTF not found: is eins loaded?\n");
+		return 1;
+	}
+	printf("TAP version 13\n# fuzz: seed %llu\n", seed);
+	start = now_s();
+	for (idx = only >= 0 ? only : 0; done < count; idx++) {
+		fuzz_one(seed, idx, &accepted, &mismatches);
+		done++;
+		if (only >= 0 || now_s() - start > limit)
+			break;
+	}
+	eins_set_native(true);
+	printf("# fuzz: %ld programs in %.0f s (seed %llu): %d accepted and run "
+	       "%d times each way, %ld rejected, %d mismatches\n", done,
+	       now_s() - start, seed, accepted, NR_INPUTS, done - accepted,
+	       mismatches);
+	for (i = 0; i < MAX_REASONS && reasons[i].cnt; i++)
+		printf("# fuzz: rejected %5d: %s\n", reasons[i].cnt, reasons[i].what);
+	printf("%s 1 fuzz: %ld programs, %d failures\n1..1\n",
+	       failures ? "not ok" : "ok", done, failures);
+	return failures ? 1 : 0;
+}

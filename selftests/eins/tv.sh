@@ -1,0 +1,18 @@
+#!/bin/sh
+# Run inside the test VM: the kernel's own verifier suite (test_verifier
+# from the 6.12 tree), without eins.ko and, where the module is there,
+# with it.  One line per test and variant: "tv-RUN: #N/p PASS|FAIL|SKIP".
+echo 0 > /proc/sys/kernel/unprivileged_bpf_disabled
+tv() {
+	./test_verifier 2>/dev/null |
+	awk -v run="$1" '/^#[0-9]+\/[up] / {
+		if ($0 ~ / OK( \(NOTE:.*\))?$/) r = "PASS"
+		else if ($0 ~ / SKIP( \(.*\))?$/) r = "SKIP"
+		else r = "FAIL"
+		print "tv-" run ": " $1 " " r
+	} /^Summary:/ { print "tv-" run ": " $0 }'
+}
+tv plain
+if modprobe eins 2>/dev/null; then
+	tv eins
+fi
