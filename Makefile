@@ -21,7 +21,12 @@ CCACHE_NOHASHDIR := 1
 export CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR
 
 SRC		:= $(OUT)/linux
-KBUILD		:= $(OUT)/build-$(ARCH)
+# VARIANT=debug builds the hardening kernel (eins-debug.config: KASAN,
+# lockdep, kmemleak...) and its module and VM image beside the normal ones
+VARIANT		?=
+VSUF		:= $(if $(VARIANT),-$(VARIANT))
+VCONFIG		:= $(if $(VARIANT),kernel/configs/eins-$(VARIANT).config)
+KBUILD		:= $(OUT)/build$(VSUF)-$(ARCH)
 STAMP		:= $(OUT)/stamp
 
 ifeq ($(ARCH),x86_64)
@@ -59,12 +64,13 @@ setup:
 tree: setup
 	@sh tools/scripts/prepare-tree.sh $(SRC)
 
-$(KBUILD)/.config: kernel/configs/eins.config kernel/configs/eins-$(ARCH).config | tree
+$(KBUILD)/.config: kernel/configs/eins.config kernel/configs/eins-$(ARCH).config \
+		$(VCONFIG) | tree
 	mkdir -p $(KBUILD)
 	$(KMAKE) tinyconfig >/dev/null
-	$(KMAKE) eins.config eins-$(ARCH).config >/dev/null
+	$(KMAKE) eins.config eins-$(ARCH).config $(notdir $(VCONFIG)) >/dev/null
 	@sh tools/scripts/check-config.sh $(KBUILD)/.config \
-		kernel/configs/eins.config kernel/configs/eins-$(ARCH).config
+		kernel/configs/eins.config kernel/configs/eins-$(ARCH).config $(VCONFIG)
 
 kernel: tree $(KBUILD)/.config
 	+$(KMAKE) -j$(JOBS) $(notdir $(KIMAGE)) modules
@@ -74,7 +80,7 @@ clean:
 	rm -rf $(OUT)
 
 # eins.ko, built from a copy so the checkout stays free of build products
-MODDIR		:= $(OUT)/eins-$(ARCH)
+MODDIR		:= $(OUT)/eins$(VSUF)-$(ARCH)
 EINS_KO		:= $(MODDIR)/eins.ko
 
 module: kernel
@@ -163,7 +169,7 @@ $(OUT)/busybox-arm64/bin/busybox:
 	cd $(OUT)/busybox-arm64 && apt-get download -qq busybox-static:arm64 \
 		2>/dev/null && dpkg-deb -x busybox-static_*_arm64.deb .
 KREL		= $(shell cat $(KBUILD)/include/config/kernel.release)
-INITRAMFS	:= $(OUT)/initramfs-$(ARCH).cpio.gz
+INITRAMFS	:= $(OUT)/initramfs$(VSUF)-$(ARCH).cpio.gz
 VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
 		  $(SELFTESTS)/check.sh $(TESTBIN)/test_harden \
 		  $(SELFTESTS)/harden.sh $(TESTBIN)/fuzz_eins $(SELFTESTS)/fuzz.sh \
@@ -206,7 +212,23 @@ vm-stock-tv: stock-initramfs
 # run-vm RUN: boot the VM running /opt/eins/RUN.sh, console saved to a log
 vm-%: initramfs
 	sh tools/vm/run-vm.sh $(ARCH) $(KIMAGE) $(INITRAMFS) $* $(VM_TIMEOUT) \
-		$(VM_CPU) | tee $(OUT)/vm-$*-$(ARCH).log
+		$(VM_CPU) | tee $(OUT)/vm-$*$(VSUF)-$(ARCH).log
+
+# the fuzzer alone, as long as asked: make fuzz [N=programs] [T=seconds]
+# [SEED=n] [VARIANT=debug]; the summary and any failure's seed are printed
+N		?= 1000000
+T		?= 600
+SEED		?=
+fuzz: initramfs
+	EINS_APPEND="eins_fuzz=$(N),$(T),$(SEED)" sh tools/vm/run-vm.sh $(ARCH) \
+		$(KIMAGE) $(INITRAMFS) fuzz $$(($(T) + 300)) $(VM_CPU) | \
+		tr -d '\r' | tee $(OUT)/vm-fuzz$(VSUF)-$(ARCH).log | \
+		grep -E '^# (FAIL|fuzz)|^(not )?ok |BUG|WARNING|Oops|KASAN'
+
+# the hardening kernel (KASAN, lockdep, kmemleak) running the hardening
+# tests, a long load/unload stress and a long fuzz; fails on any report
+hardening: setup
+	@sh tools/scripts/check.sh --hardening
 
 VM_CPU		?= max
 

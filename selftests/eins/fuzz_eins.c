@@ -2,7 +2,7 @@
 /*
  * fuzz_eins: random programs with random kinsn sites, run in the test VM.
  *
- *   fuzz_eins [-s SEED] [-n COUNT] [-t SECONDS] [-i INDEX] [-v]
+ *   fuzz_eins [-s SEED] [-n COUNT] [-t SECONDS] [-i INDEX] [-v] [-x]
  *
  * Program i of a run is generated from (SEED, i) alone, so "-s SEED -i i"
  * rebuilds exactly the program a failure names.  Each program mixes plain
@@ -17,7 +17,8 @@
  * - a planted program must be rejected, and the verifier must name the
  *   defect (the message each kind of defect expects).
  *
- * Prints one TAP result per check and a summary: programs, accepted,
+ * Prints one TAP result for the run, a "# FAIL" line per failure, and a
+ * summary: programs, accepted,
  * rejects by reason, mismatches.  Exit status 1 on any failure.
  */
 #include <errno.h>
@@ -42,6 +43,9 @@
 static char log_buf[LOG_SIZE];
 static struct eins_ops ops;
 static bool verbose;
+/* -x: the proof build computes something else; every mismatch must show */
+static bool self_check;
+static int planted_caught;
 
 enum plant {
 	PLANT_NONE,
@@ -237,7 +241,8 @@ static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
 		s->btf_id = ops.swap_mem_id;
 		s->variant = 1 + rnd(3);
 		w = 1 << s->variant;	/* bytes */
-		s->imm = -8 * FUZZ_SLOTS + rnd(8 * FUZZ_SLOTS - w + 1);
+		/* stack accesses must be aligned to their size */
+		s->imm = -w * (int)(1 + rnd(8 * FUZZ_SLOTS / w));
 		if (rnd(2)) {
 			s->nr_regs = 2;
 			s->regs[0] = rnd(10);
@@ -523,6 +528,19 @@ static void plant_lone_payload(struct gen *g, int body)
 	}
 }
 
+/* For -x: change the last fold constant, so the result must differ. */
+static void spoil_fold(struct gen *g)
+{
+	int i;
+
+	for (i = g->cnt - 1; i >= 0; i--)
+		if (g->insn[i].code == (BPF_ALU64 | BPF_MUL | BPF_K) &&
+		    g->insn[i].imm == 0x7feb352d) {
+			g->insn[i].imm += 2;
+			return;
+		}
+}
+
 /* ---- running ---- */
 
 static int load(const struct gen *g, bool native, bool want_log)
@@ -561,37 +579,52 @@ static int run(int fd, const __u64 *in, __u64 *result)
 	return 0;
 }
 
-/* The verifier's last words: the line saying why it refused. */
+/*
+ * The line of the verifier log saying why it refused: the last one that
+ * is not the statistics it always ends with.
+ */
 static const char *reject_reason(void)
 {
 	static char line[256];
 	char *end = log_buf + strlen(log_buf), *start;
 
-	while (end > log_buf && end[-1] == '\n')
-		end--;
-	start = end;
-	while (start > log_buf && start[-1] != '\n')
-		start--;
+	for (;;) {
+		while (end > log_buf && end[-1] == '\n')
+			end--;
+		start = end;
+		while (start > log_buf && start[-1] != '\n')
+			start--;
+		if (start == log_buf || (strncmp(start, "processed ", 10) &&
+					 strncmp(start, "verification time", 17)))
+			break;
+		end = start;
+	}
 	snprintf(line, sizeof(line), "%.*s", (int)(end - start), start);
 	return line;
 }
 
-#define MAX_REASONS	32
+#define MAX_REASONS	64
 
 static struct {
 	char what[96];
 	int cnt;
 } reasons[MAX_REASONS];
 
-/* Count a rejection by its message, with insn numbers left out. */
+/* Count a rejection by its message, insn numbers written as N. */
 static void count_reason(const char *msg)
 {
 	char what[96];
 	int i, n = 0;
 
-	for (i = 0; msg[i] && n < (int)sizeof(what) - 1; i++)
-		if (msg[i] < '0' || msg[i] > '9')
-			what[n++] = msg[i];
+	for (i = 0; msg[i] && n < (int)sizeof(what) - 2; i++) {
+		if (msg[i] >= '0' && msg[i] <= '9' && i && msg[i - 1] == ' ') {
+			while (msg[i + 1] >= '0' && msg[i + 1] <= '9')
+				i++;
+			what[n++] = 'N';
+			continue;
+		}
+		what[n++] = msg[i];
+	}
 	what[n] = 0;
 	for (i = 0; i < MAX_REASONS && reasons[i].cnt; i++)
 		if (!strcmp(reasons[i].what, what))
@@ -602,10 +635,16 @@ static void count_reason(const char *msg)
 	reasons[i].cnt++;
 }
 
+static int dumps;
+
+/* The program and its verifier log, for the first few failures only. */
 static void dump_prog(const struct gen *g)
 {
 	int i;
 
+	if (dumps++ >= 3)
+		return;
+	fprintf(stderr, "# verifier log:\n%s\n", log_buf);
 	for (i = 0; i < g->cnt; i++)
 		fprintf(stderr, "# %4d: %02x %x %x %6d %11d\n", i,
 			g->insn[i].code, g->insn[i].dst_reg,
@@ -621,8 +660,8 @@ static void report(bool ok, const char *fmt, __u64 seed, long idx,
 	if (ok)
 		return;
 	failures++;
-	printf("not ok %d fuzz: %s (reproduce: fuzz_eins -s %llu -i %ld)%s%s\n",
-	       tests, fmt, (unsigned long long)seed, idx, detail ? ": " : "",
+	printf("# FAIL fuzz: %s (reproduce: fuzz_eins -s %llu -i %ld)%s%s\n",
+	       fmt, (unsigned long long)seed, idx, detail ? ": " : "",
 	       detail ? detail : "");
 }
 
@@ -671,6 +710,8 @@ static void fuzz_one(__u64 seed, long idx, int *accepted, int *mismatches)
 		       plant_msg[g.plant]);
 		return;
 	}
+	if (self_check)
+		spoil_fold(&g);
 	fd_p = load(&g, false, false);
 	if (fd_p < 0) {
 		load(&g, false, true);
@@ -685,6 +726,13 @@ static void fuzz_one(__u64 seed, long idx, int *accepted, int *mismatches)
 		if (err) {
 			report(false, "test run failed", seed, idx, strerror(-err));
 			break;
+		}
+		if (self_check) {
+			if (res_n != res_p) {
+				planted_caught++;
+				break;
+			}
+			continue;
 		}
 		if (res_n != res_p) {
 			char d[80];
@@ -714,12 +762,14 @@ static double now_s(void)
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-s SEED] [-n COUNT] [-t SECONDS] [-i INDEX] [-v]\n"
+		"usage: %s [-s SEED] [-n COUNT] [-t SECONDS] [-i INDEX] [-v] [-x]\n"
 		"  -s SEED     run seed (default: from the clock; printed)\n"
 		"  -n COUNT    stop after COUNT programs (default 1000000)\n"
 		"  -t SECONDS  stop after SECONDS (default 60)\n"
 		"  -i INDEX    only program INDEX of the run (to reproduce one)\n"
-		"  -v          print every rejection\n", prog);
+		"  -v          print every rejection\n"
+		"  -x          self-check: spoil the proof build of every program;\n"
+		"              passes if every accepted one shows a mismatch\n", prog);
 	exit(2);
 }
 
@@ -730,13 +780,14 @@ int main(int argc, char **argv)
 	int accepted = 0, mismatches = 0, c, i;
 	double limit = 60, start;
 
-	while ((c = getopt(argc, argv, "s:n:t:i:vh")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:t:i:vxh")) != -1) {
 		switch (c) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'n': count = strtol(optarg, NULL, 0); break;
 		case 't': limit = strtod(optarg, NULL); break;
 		case 'i': only = strtol(optarg, NULL, 0); break;
 		case 'v': verbose = true; break;
+		case 'x': self_check = true; break;
 		default: usage(argv[0]);
 		}
 	}
@@ -759,6 +810,12 @@ int main(int argc, char **argv)
 	       mismatches);
 	for (i = 0; i < MAX_REASONS && reasons[i].cnt; i++)
 		printf("# fuzz: rejected %5d: %s\n", reasons[i].cnt, reasons[i].what);
+	if (self_check) {
+		printf("%s 1 fuzz self-check: %d of %d spoiled programs caught\n1..1\n",
+		       accepted && planted_caught == accepted ? "ok" : "not ok",
+		       planted_caught, accepted);
+		return accepted && planted_caught == accepted ? 0 : 1;
+	}
 	printf("%s 1 fuzz: %ld programs, %d failures\n1..1\n",
 	       failures ? "not ok" : "ok", done, failures);
 	return failures ? 1 : 0;

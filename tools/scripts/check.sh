@@ -1,12 +1,16 @@
 #!/bin/sh
-# check.sh: build everything, run the selftests in the VM (x86-64, QEMU TCG)
-# and the host-side checks, and end with one line "N passed, N failed".
+# check.sh [--hardening]: build everything, run the selftests, the
+# hardening tests, the fuzzer and the kernel's test_verifier in the VMs
+# (QEMU TCG) and the host-side checks, and end with one line
+# "N passed, N failed".  --hardening runs the debug kernel (KASAN, lockdep,
+# kmemleak) with a long stress and a long fuzz instead.
 #
 # Each TAP "ok"/"not ok" line from the VM counts as one test; a VM that
-# does not boot, times out or stops early counts as a failure.  The host
-# checks (core patch series: git am + checkpatch --strict) count one each,
-# and so do each lemma and (op, arch, variant) of the SMT check and each
-# check of the Lean sources.
+# does not boot, times out or stops early counts as a failure, and so does
+# a kernel report (WARN, BUG, Oops, KASAN, lockdep) in its console.  The
+# host checks (core patch series: git am + checkpatch --strict; test_verifier
+# results against stock 6.12) count one each, and so do each lemma and
+# (op, arch, variant) of the SMT check and each check of the Lean sources.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -21,23 +25,43 @@ fail() { failed=$((failed + 1)); echo "not ok - $1"; }
 # Kernel reports that fail a VM run whatever its tests say.
 KREPORT='WARNING:|BUG:|Oops|Kernel panic|KASAN|UBSAN|possible recursive locking|inconsistent lock state|circular locking|bpf_jit: kinsn|Call Trace:'
 
-# run_vm ARCH CPU [RUN]: boot the test VM running RUN (check: the selftests,
-# harden: the hardening tests), count its TAP results, and fail the run if
-# the console shows a kernel report
+# no_kreport LOG WHAT: one test, failed if the console shows a kernel report
+no_kreport() {
+	if grep -Eq "$KREPORT" "$1"; then
+		grep -E -A5 "$KREPORT" "$1" | head -40
+		fail "$2: kernel report in the console (log: $1)"
+	else
+		pass "$2: no kernel report in the console"
+	fi
+}
+
+# build ARCH [VARIANT]: kernel, module and VM image
+build() {
+	blog="$out/build${2:+-$2}-$1.log"
+	if ! make --no-print-directory ARCH="$1" VARIANT="${2:-}" initramfs \
+			> "$blog" 2>&1; then
+		tail -30 "$blog"
+		fail "$1${2:+ $2}: build kernel, eins.ko and selftests (log: $blog)"
+		return 1
+	fi
+}
+
+# run_vm ARCH CPU [RUN [TIMEOUT [APPEND]]]: boot the test VM (of $VARIANT)
+# running RUN (check: the selftests; harden: the hardening tests and the
+# load/unload stress; fuzz: the fuzzer), count its TAP results, and fail
+# the run if the console shows a kernel report
 run_vm() {
 	run=${3:-check}
-	log="$out/$run-$1-$2.log"
-	echo "# $1 VM, -cpu $2, $run"
-	if ! make --no-print-directory ARCH="$1" initramfs > "$out/build-$1.log" 2>&1; then
-		tail -30 "$out/build-$1.log"
-		fail "$1: build kernel, eins.ko and selftests (log: $out/build-$1.log)"
-		return
-	fi
+	what="$1 ($2, $run${VARIANT:+, $VARIANT kernel})"
+	log="$out/$run${VARIANT:+-$VARIANT}-$1-$2.log"
+	echo "# $what"
+	build "$1" "${VARIANT:-}" || return
 	# (the serial console ends lines with CR LF)
-	make --no-print-directory -s ARCH="$1" VM_CPU="$2" vm-"$run" 2>&1 |
-		tr -d '\r' > "$log"
+	EINS_APPEND="${5:-}" make --no-print-directory -s ARCH="$1" \
+		VARIANT="${VARIANT:-}" VM_CPU="$2" VM_TIMEOUT="${4:-300}" \
+		vm-"$run" 2>&1 | tr -d '\r' > "$log"
 	grep -E '^(not )?ok |^# |^Bail out|BUG:|Oops|panic' "$log" |
-		grep -v '^# [0-9a-f][0-9a-f] '
+		grep -Ev '^# [0-9a-f][0-9a-f] |^# +[0-9]+: '
 	ok=$(grep -c '^ok ' "$log")
 	nok=$(grep -c '^not ok ' "$log")
 	# one plan line per test binary
@@ -47,24 +71,77 @@ run_vm() {
 	failed=$((failed + nok))
 	if [ "$plan" = 0 ] || [ $((ok + nok)) -ne "$plan" ] ||
 	   ! grep -q '^eins-vm: done' "$log"; then
-		fail "$1 ($2, $run): VM run incomplete (log: $log)"
+		fail "$what: VM run incomplete (log: $log)"
 	fi
-	if grep -Eq "$KREPORT" "$log"; then
-		grep -E -A5 "$KREPORT" "$log" | head -40
-		fail "$1 ($2, $run): kernel report in the console (log: $log)"
-	else
-		pass "$1 ($2, $run): no kernel report in the console"
-	fi
+	no_kreport "$log" "$what"
 }
+
+# tv_results LOG RUN: the "#N/p RESULT" lines of one test_verifier run
+tv_results() {
+	sed -n "s/^tv-$2: \(#.*\)/\1/p" "$1" | sort
+}
+
+# tv_totals LOG RUN: its summary line
+tv_totals() {
+	sed -n "s/^tv-$2: Summary: //p" "$1"
+}
+
+# The kernel's own verifier suite must give, test by test, the same
+# PASS/FAIL/SKIP on the patched kernel without eins.ko, with it, and on a
+# stock 6.12 built with the same config.
+run_tv() {
+	echo "# test_verifier: patched kernel (without and with eins.ko) vs stock 6.12"
+	build x86_64 || return
+	if ! make --no-print-directory ARCH=x86_64 stock-initramfs \
+			> "$out/build-stock-x86_64.log" 2>&1; then
+		tail -30 "$out/build-stock-x86_64.log"
+		fail "stock 6.12 kernel build (log: $out/build-stock-x86_64.log)"
+		return
+	fi
+	make --no-print-directory -s ARCH=x86_64 VM_TIMEOUT=900 vm-tv 2>&1 |
+		tr -d '\r' > "$out/tv-x86_64.log"
+	make --no-print-directory -s ARCH=x86_64 VM_TIMEOUT=900 vm-stock-tv 2>&1 |
+		tr -d '\r' > "$out/tv-stock-x86_64.log"
+	no_kreport "$out/tv-x86_64.log" "test_verifier on the patched kernel"
+	no_kreport "$out/tv-stock-x86_64.log" "test_verifier on stock 6.12"
+	tv_results "$out/tv-stock-x86_64.log" plain > "$out/tv-stock.txt"
+	echo "# test_verifier stock 6.12:               $(tv_totals "$out/tv-stock-x86_64.log" plain)"
+	for run in plain eins; do
+		tv_results "$out/tv-x86_64.log" $run > "$out/tv-$run.txt"
+		echo "# test_verifier patched, $(if [ $run = eins ]; then echo "with eins.ko:   "; else echo "without eins.ko:"; fi) $(tv_totals "$out/tv-x86_64.log" $run)"
+		if [ -s "$out/tv-stock.txt" ] &&
+		   cmp -s "$out/tv-stock.txt" "$out/tv-$run.txt"; then
+			pass "test_verifier: every test as on stock 6.12 ($run: $(wc -l < "$out/tv-$run.txt") results)"
+		else
+			diff "$out/tv-stock.txt" "$out/tv-$run.txt" | head -20
+			fail "test_verifier: results differ from stock 6.12 ($run; logs: $out/tv-*.log)"
+		fi
+	done
+}
+
+if [ "${1:-}" = --hardening ]; then
+	# the debug kernel: hardening tests, a long stress and a long fuzz
+	VARIANT=debug
+	run_vm x86_64 max harden 1800 "eins_stress=${STRESS_SECONDS:-300}"
+	run_vm x86_64 max fuzz 2400 "eins_fuzz=1000000,${FUZZ_SECONDS:-1200},${SEED:-}"
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit
+fi
 
 # with every CPU feature the emits use, and with none of them (the emits
 # must fall back: same results, different images)
 run_vm x86_64 max
 run_vm x86_64 qemu64
 run_vm arm64 max
-# the hardening tests (flip race, 200,000 sites, linear expansion)
-run_vm x86_64 max harden
-run_vm arm64 max harden
+# the hardening tests (flip race, 200,000 sites, linear expansion) and
+# programs loaded while eins.ko reloads, on both arches
+run_vm x86_64 max harden 900
+run_vm arm64 max harden 1200
+# the fuzzer, for FUZZ_SECONDS (default 300)
+run_vm x86_64 max fuzz $((${FUZZ_SECONDS:-300} + 300)) \
+	"eins_fuzz=1000000,${FUZZ_SECONDS:-300},${SEED:-}"
+run_tv
 
 if make --no-print-directory series > "$out/series.log" 2>&1; then
 	pass "core patch series: git am applies, checkpatch --strict clean"
