@@ -528,15 +528,20 @@ static void plant_lone_payload(struct gen *g, int body)
 	}
 }
 
-/* For -x: change the last fold constant, so the result must differ. */
+/*
+ * For -x: change the multiplier of the main program's last fold step,
+ * right before the result is stored, so the result must differ (unless
+ * the value it multiplies is 0 or 1 << 63).
+ */
 static void spoil_fold(struct gen *g)
 {
 	int i;
 
-	for (i = g->cnt - 1; i >= 0; i--)
-		if (g->insn[i].code == (BPF_ALU64 | BPF_MUL | BPF_K) &&
-		    g->insn[i].imm == 0x7feb352d) {
-			g->insn[i].imm += 2;
+	for (i = 2; i < g->cnt; i++)
+		if (g->insn[i].code == (BPF_STX | BPF_MEM | BPF_DW) &&
+		    g->insn[i].off == RESULT_OFF &&
+		    g->insn[i - 2].code == (BPF_ALU64 | BPF_MUL | BPF_K)) {
+			g->insn[i - 2].imm += 2;
 			return;
 		}
 }
