@@ -185,15 +185,17 @@ initramfs: module selftests demo-files bench-files $(BUSYBOX)
 # A stock 6.12 kernel (the base tree, no Kops patch, the same .config) and
 # its VM, which runs test_verifier only: the baseline the patched kernel's
 # results must equal.
-STOCK_SRC	:= $(OUT)/linux-stock
-STOCK_BUILD	:= $(OUT)/build-stock-$(ARCH)
+# (laid out like linux/ and build-ARCH/, so the compiler cache sees the
+# same relative paths and reuses every object the patch does not change)
+STOCK_SRC	:= $(OUT)/stock/linux
+STOCK_BUILD	:= $(OUT)/stock/build-$(ARCH)
 STOCK_KIMAGE	:= $(STOCK_BUILD)/$(patsubst $(KBUILD)/%,%,$(KIMAGE))
 STOCK_INITRAMFS	:= $(OUT)/initramfs-stock-$(ARCH).cpio.gz
 STOCK_KMAKE	= $(subst -C $(SRC) O=$(KBUILD),-C $(STOCK_SRC) O=$(STOCK_BUILD),$(KMAKE))
 
 stock-kernel: kernel
 	[ -f $(STOCK_SRC)/Makefile ] || { git -C $(SRC) worktree prune && \
-		git -C $(SRC) worktree add -f --detach $(STOCK_SRC) base; }
+		git -C $(SRC) worktree add -q -f --detach $(STOCK_SRC) base; }
 	mkdir -p $(STOCK_BUILD)
 	cmp -s $(KBUILD)/.config $(STOCK_BUILD)/.config || \
 		cp $(KBUILD)/.config $(STOCK_BUILD)/.config

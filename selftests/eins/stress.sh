@@ -10,7 +10,7 @@ end=$(($(date +%s) + t))
 	while [ "$(date +%s)" -lt "$end" ]; do
 		rmmod eins 2>/dev/null && n=$((n + 1))
 		modprobe eins
-		sleep 0.1
+		sleep 0.3
 	done
 	echo "# stress: eins.ko unloaded and reloaded $n times"
 ) &
