@@ -121,33 +121,14 @@ ULIBS		:= $(LIBBPF_A) $(XLIBS) -lelf -lz -lzstd
 BPF_CFLAGS	:= -target bpf -mcpu=v4 -O2 -g -Wall -I$(HDRS) \
 		   -I$(LIBBPF_ROOT)/usr/include -Itools -Imodules/eins
 
-$(TESTBIN)/test_eins: $(SELFTESTS)/test_eins.c $(SELFTESTS)/eins_lib.c \
-		$(SELFTESTS)/eins_lib.h modules/eins/eins_abi.h tools/module_btf.h \
-		$(LIBBPF_A) | kernel
-	mkdir -p $(TESTBIN)
-	$(CROSS)gcc $(UCFLAGS) -o $@ $(SELFTESTS)/test_eins.c \
-		$(SELFTESTS)/eins_lib.c $(ULIBS)
+# the VM's test programs, each one C file linked with eins_lib.c
+TEST_PROGS	:= test_eins test_harden fuzz_eins stress_eins
 
-$(TESTBIN)/test_harden: $(SELFTESTS)/test_harden.c $(SELFTESTS)/eins_lib.c \
-		$(SELFTESTS)/eins_lib.h modules/eins/eins_abi.h tools/module_btf.h \
-		$(LIBBPF_A) | kernel
+$(addprefix $(TESTBIN)/,$(TEST_PROGS)): $(TESTBIN)/%: $(SELFTESTS)/%.c \
+		$(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
+		modules/eins/eins_abi.h tools/module_btf.h $(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
-	$(CROSS)gcc $(UCFLAGS) -o $@ $(SELFTESTS)/test_harden.c \
-		$(SELFTESTS)/eins_lib.c $(ULIBS)
-
-$(TESTBIN)/fuzz_eins: $(SELFTESTS)/fuzz_eins.c $(SELFTESTS)/eins_lib.c \
-		$(SELFTESTS)/eins_lib.h modules/eins/eins_abi.h tools/module_btf.h \
-		$(LIBBPF_A) | kernel
-	mkdir -p $(TESTBIN)
-	$(CROSS)gcc $(UCFLAGS) -o $@ $(SELFTESTS)/fuzz_eins.c \
-		$(SELFTESTS)/eins_lib.c $(ULIBS)
-
-$(TESTBIN)/stress_eins: $(SELFTESTS)/stress_eins.c $(SELFTESTS)/eins_lib.c \
-		$(SELFTESTS)/eins_lib.h modules/eins/eins_abi.h tools/module_btf.h \
-		$(LIBBPF_A) | kernel
-	mkdir -p $(TESTBIN)
-	$(CROSS)gcc $(UCFLAGS) -o $@ $(SELFTESTS)/stress_eins.c \
-		$(SELFTESTS)/eins_lib.c $(ULIBS)
+	$(CROSS)gcc $(UCFLAGS) -o $@ $< $(SELFTESTS)/eins_lib.c $(ULIBS)
 
 $(TESTBIN)/%.bpf.o: $(SELFTESTS)/progs/%.bpf.c tools/eins.h \
 		modules/eins/eins_abi.h $(LIBBPF_A) | kernel
@@ -159,9 +140,8 @@ $(TESTBIN)/test_verifier: tools/scripts/build-test-verifier.sh $(LIBBPF_A) | ker
 	sh tools/scripts/build-test-verifier.sh $(SRC) $(TESTBIN) $(CROSS)gcc \
 		"-O2 $(XFLAGS)" $(LIBBPF_A) $(LIBBPF_ROOT)/usr/include "$(XLIBS)"
 
-selftests: kernel $(TESTBIN)/test_eins $(TESTBIN)/test_harden \
-	$(TESTBIN)/fuzz_eins $(TESTBIN)/stress_eins $(TESTBIN)/test_verifier \
-	$(TESTBIN)/builtins.bpf.o
+selftests: kernel $(addprefix $(TESTBIN)/,$(TEST_PROGS)) \
+	$(TESTBIN)/test_verifier $(TESTBIN)/builtins.bpf.o
 
 # the VM: busybox initramfs with eins.ko and the test programs
 $(OUT)/busybox-arm64/bin/busybox:

@@ -152,20 +152,28 @@ void eins_build_diff_prog(struct eins_prog *p, const struct eins_site *sites,
 	eins_emit(p, BPF_EXIT_INSN());
 }
 
-static int load_xdp(const struct eins_ops *ops, const struct eins_prog *p,
-		    char *log, size_t log_size)
+int eins_load_insns(const struct eins_ops *ops, const struct bpf_insn *insns,
+		    size_t cnt, char *log, size_t log_size)
 {
 	int fd_array[2] = { 0, ops->btf_fd };
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
 		    .fd_array = fd_array,
 		    .log_buf = log,
-		    .log_size = log_size,
+		    .log_size = log ? log_size : 0,
 		    .log_level = log ? 1 : 0);
 	int fd;
 
-	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "eins_test", "GPL", p->insns,
-			   p->cnt, &opts);
+	if (log)
+		log[0] = 0;
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "eins_test", "GPL", insns, cnt,
+			   &opts);
 	return fd < 0 ? -errno : fd;
+}
+
+static int load_xdp(const struct eins_ops *ops, const struct eins_prog *p,
+		    char *log, size_t log_size)
+{
+	return eins_load_insns(ops, p->insns, p->cnt, log, log_size);
 }
 
 int eins_load(const struct eins_ops *ops, const struct eins_prog *p,

@@ -67,6 +67,11 @@ void eins_emit_site(struct eins_prog *p, const struct eins_site *site);
 void eins_build_diff_prog(struct eins_prog *p, const struct eins_site *sites,
 			  int nr_sites);
 
+/* Load @cnt insns as XDP, with fd_array[1] the module BTF; -errno on
+ * failure, with the verifier log in @log if it is not NULL.
+ */
+int eins_load_insns(const struct eins_ops *ops, const struct bpf_insn *insns,
+		    size_t cnt, char *log, size_t log_size);
 /* Load as XDP; on failure returns -errno and leaves the log in @log. */
 int eins_load(const struct eins_ops *ops, const struct eins_prog *p,
 	      char *log, size_t log_size);

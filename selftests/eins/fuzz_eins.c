@@ -550,19 +550,9 @@ static void spoil_fold(struct gen *g)
 
 static int load(const struct gen *g, bool native, bool want_log)
 {
-	int fd_array[2] = { 0, ops.btf_fd };
-	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-		    .fd_array = fd_array,
-		    .log_buf = want_log ? log_buf : NULL,
-		    .log_size = want_log ? LOG_SIZE : 0,
-		    .log_level = want_log ? 1 : 0);
-	int fd;
-
 	eins_set_native(native);
-	log_buf[0] = 0;
-	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "eins_fuzz", "GPL", g->insn,
-			   g->cnt, &opts);
-	return fd < 0 ? -errno : fd;
+	return eins_load_insns(&ops, g->insn, g->cnt,
+			       want_log ? log_buf : NULL, LOG_SIZE);
 }
 
 static int run(int fd, const __u64 *in, __u64 *result)

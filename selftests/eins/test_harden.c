@@ -76,18 +76,8 @@ static void big_emit_ld64(struct big_prog *p, int reg, __u64 val)
 static int big_load(const struct eins_ops *ops, const struct big_prog *p,
 		    bool want_log)
 {
-	int fd_array[2] = { 0, ops->btf_fd };
-	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-		    .fd_array = fd_array,
-		    .log_buf = want_log ? log_buf : NULL,
-		    .log_size = want_log ? LOG_SIZE : 0,
-		    .log_level = want_log ? 1 : 0);
-	int fd;
-
-	log_buf[0] = 0;
-	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "eins_harden", "GPL", p->insns,
-			   p->cnt, &opts);
-	return fd < 0 ? -errno : fd;
+	return eins_load_insns(ops, p->insns, p->cnt,
+			       want_log ? log_buf : NULL, LOG_SIZE);
 }
 
 /* Run once on a small packet; the program's return value. */
