@@ -201,10 +201,9 @@ vm-%: initramfs
 N		?= 1000000
 T		?= 600
 SEED		?=
-fuzz: initramfs
-	EINS_APPEND="eins_fuzz=$(N),$(T),$(SEED)" sh tools/vm/run-vm.sh $(ARCH) \
-		$(KIMAGE) $(INITRAMFS) fuzz $$(($(T) + 300)) $(VM_CPU) | \
-		tr -d '\r' | tee $(OUT)/vm-fuzz$(VSUF)-$(ARCH).log | \
+fuzz:
+	EINS_APPEND="eins_fuzz=$(N),$(T),$(SEED)" $(MAKE) --no-print-directory \
+		VM_TIMEOUT=$$(($(T) + 300)) vm-fuzz | tr -d '\r' | \
 		grep -E '^# (FAIL|fuzz)|^(not )?ok |BUG|WARNING|Oops|KASAN'
 
 # the hardening kernel (KASAN, lockdep, kmemleak) running the hardening

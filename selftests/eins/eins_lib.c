@@ -73,20 +73,30 @@ void eins_emit(struct eins_prog *p, struct bpf_insn insn)
 	p->insns[p->cnt++] = insn;
 }
 
-void eins_emit_site(struct eins_prog *p, const struct eins_site *site)
+int eins_site_insns(const struct eins_site *site, struct bpf_insn *insn)
 {
-	int i;
+	int i, n = 0;
 
-	eins_emit(p, BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL,
-				  1, site->btf_id));
-	eins_emit(p, BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, site->nr_regs,
-				  site->variant, site->imm));
+	insn[n++] = BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL,
+				 1, site->btf_id);
+	insn[n++] = BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, site->nr_regs,
+				 site->variant, site->imm);
 	for (i = 0; i < site->nr_regs; i += 2) {
 		__u8 dst = site->regs[i];
 		__u8 src = i + 1 < site->nr_regs ? site->regs[i + 1] : dst;
 
-		eins_emit(p, BPF_MOV64_REG(dst, src));
+		insn[n++] = BPF_MOV64_REG(dst, src);
 	}
+	return n;
+}
+
+void eins_emit_site(struct eins_prog *p, const struct eins_site *site)
+{
+	struct bpf_insn insn[EINS_SITE_MAX_INSNS];
+	int i, n = eins_site_insns(site, insn);
+
+	for (i = 0; i < n; i++)
+		eins_emit(p, insn[i]);
 }
 
 #define REC_OFF(k, field, r) \
@@ -188,6 +198,20 @@ int eins_load(const struct eins_ops *ops, const struct eins_prog *p,
 	if (fd < 0 && log)
 		load_xdp(ops, p, log, log_size);
 	return fd;
+}
+
+int eins_run_retval(int prog_fd, __u32 *retval)
+{
+	char pkt[64] = {};
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = pkt,
+		    .data_size_in = sizeof(pkt),
+		    .repeat = 1);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
+		return -errno;
+	*retval = opts.retval;
+	return 0;
 }
 
 int eins_run_recs(int prog_fd, struct eins_rec *recs, int nr)

@@ -59,6 +59,11 @@ struct eins_rec {
 int eins_ops_get(struct eins_ops *ops);
 void eins_set_native(bool on);
 
+/* Call, payload and up to four carriers. */
+#define EINS_SITE_MAX_INSNS	(2 + 8 / 2)
+
+/* Write the insns of @site to @insn; returns how many. */
+int eins_site_insns(const struct eins_site *site, struct bpf_insn *insn);
 void eins_emit(struct eins_prog *p, struct bpf_insn insn);
 void eins_emit_site(struct eins_prog *p, const struct eins_site *site);
 /* An XDP program running site[i] on record i of the packet, with every
@@ -76,6 +81,8 @@ int eins_load_insns(const struct eins_ops *ops, const struct bpf_insn *insns,
 int eins_load(const struct eins_ops *ops, const struct eins_prog *p,
 	      char *log, size_t log_size);
 int eins_run_recs(int prog_fd, struct eins_rec *recs, int nr);
+/* Run once on a zeroed 64-byte packet; the program's return value. */
+int eins_run_retval(int prog_fd, __u32 *retval);
 /* Copy the jited image into @buf; returns its length or -errno. */
 int eins_jited(int prog_fd, unsigned char *buf, size_t size);
 

@@ -308,15 +308,11 @@ static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
 
 static void emit_site(struct gen *g, const struct eins_site *s)
 {
-	int i, start = g->cnt;
+	struct bpf_insn insn[EINS_SITE_MAX_INSNS];
+	int i, n = eins_site_insns(s, insn), start = g->cnt;
 
-	emit(g, BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 1,
-			     s->btf_id));
-	emit(g, BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, s->nr_regs, s->variant,
-			     s->imm));
-	for (i = 0; i < s->nr_regs; i += 2)
-		emit(g, BPF_MOV64_REG(s->regs[i], i + 1 < s->nr_regs ?
-				      s->regs[i + 1] : s->regs[i]));
+	for (i = 0; i < n; i++)
+		emit(g, insn[i]);
 	for (i = start; i < g->cnt && i < MAX_INSNS; i++)
 		g->in_site[i] = true;
 }

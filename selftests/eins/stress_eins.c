@@ -56,18 +56,6 @@ static __u32 expect(__u64 k)
 	return __builtin_popcountll(rotl64(k, 13)) + ((k >> 8) & 0xffff);
 }
 
-static int run(int fd, __u32 *ret)
-{
-	char pkt[64] = {};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
-		    .data_size_in = sizeof(pkt), .repeat = 1);
-
-	if (bpf_prog_test_run_opts(fd, &opts))
-		return -errno;
-	*ret = opts.retval;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	int errs[256] = {}, loads = 0, absent = 0, wrong = 0, fd, c, e;
@@ -102,7 +90,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		loads++;
-		if (run(fd, &ret) || ret != expect(k))
+		if (eins_run_retval(fd, &ret) || ret != expect(k))
 			wrong++;
 		close(fd);
 	}

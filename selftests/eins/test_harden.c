@@ -52,16 +52,11 @@ static void big_emit(struct big_prog *p, struct bpf_insn insn)
 
 static void big_emit_site(struct big_prog *p, const struct eins_site *site)
 {
-	int i;
+	struct bpf_insn insn[EINS_SITE_MAX_INSNS];
+	int i, n = eins_site_insns(site, insn);
 
-	big_emit(p, BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL,
-				 1, site->btf_id));
-	big_emit(p, BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, site->nr_regs,
-				 site->variant, site->imm));
-	for (i = 0; i < site->nr_regs; i += 2)
-		big_emit(p, BPF_MOV64_REG(site->regs[i],
-					  i + 1 < site->nr_regs ?
-					  site->regs[i + 1] : site->regs[i]));
+	for (i = 0; i < n; i++)
+		big_emit(p, insn[i]);
 }
 
 static void big_emit_ld64(struct big_prog *p, int reg, __u64 val)
@@ -78,21 +73,6 @@ static int big_load(const struct eins_ops *ops, const struct big_prog *p,
 {
 	return eins_load_insns(ops, p->insns, p->cnt,
 			       want_log ? log_buf : NULL, LOG_SIZE);
-}
-
-/* Run once on a small packet; the program's return value. */
-static int run_retval(int fd, __u32 *retval)
-{
-	char pkt[64] = {};
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		    .data_in = pkt,
-		    .data_size_in = sizeof(pkt),
-		    .repeat = 1);
-
-	if (bpf_prog_test_run_opts(fd, &opts))
-		return -errno;
-	*retval = opts.retval;
-	return 0;
 }
 
 static double now_ms(void)
@@ -224,7 +204,7 @@ TEST_F_TIMEOUT(harden, flip_race, 180)
 					i, fd, log_buf);
 		if (fd < 0)
 			break;
-		err = run_retval(fd, &ret);
+		err = eins_run_retval(fd, &ret);
 		close(fd);
 		EXPECT_EQ(0, err);
 		EXPECT_EQ(race_ref(arg), ret) TH_LOG("load %d: wrong result", i);
@@ -290,7 +270,7 @@ TEST_F_TIMEOUT(harden, many_sites, 600)
 	       p.cnt, fd >= 0 ? "loaded" : "refused", fd < 0 ? fd : 0,
 	       (now_ms() - start) / 1e3);
 	if (fd >= 0) {
-		ASSERT_EQ(0, run_retval(fd, &ret));
+		ASSERT_EQ(0, eins_run_retval(fd, &ret));
 		EXPECT_EQ(extract_chain_ref(nr, seed), ret);
 		close(fd);
 	} else {
