@@ -52,7 +52,7 @@ KMAKE = $(MAKE) -C $(SRC) O=$(KBUILD) ARCH=$(KARCH) \
 	KBUILD_BUILD_TIMESTAMP=eins KBUILD_BUILD_USER=eins KBUILD_BUILD_HOST=eins
 
 .PHONY: all setup tree kernel module selftests initramfs demo demo-files \
-	stock-kernel stock-initramfs vm-stock-tv fuzz hardening \
+	stock-kernel stock-initramfs fuzz hardening eins-opt \
 	check series clean bench bench-vm bench-files \
 	proofs-enum proofs-check proofs-lean-sources
 
@@ -140,8 +140,62 @@ $(TESTBIN)/test_verifier: tools/scripts/build-test-verifier.sh $(LIBBPF_A) | ker
 	sh tools/scripts/build-test-verifier.sh $(SRC) $(TESTBIN) $(CROSS)gcc \
 		"-O2 $(XFLAGS)" $(LIBBPF_A) $(LIBBPF_ROOT)/usr/include "$(XLIBS)"
 
+# the op files of eins.ko, also built for user space (proofs, eins-opt)
+OP_FILES	:= $(addprefix modules/eins/,rotate.c select.c extract.c \
+		   swap_mem.c bitcount.c shift_add.c mul_high.c)
+
+# eins-opt (host tool) and libeins (linked into the VM's test_loader):
+# the module's op files built for user space, as for proofs/smt
+EOPT		:= tools/eins-opt
+EOPT_OUT	:= $(OUT)/eins-opt
+EOPT_BIN	:= $(EOPT_OUT)/eins-opt
+EOPT_CORE	:= $(addprefix $(EOPT)/,elfobj.c expand.c probe.c ops_user.c) \
+		   $(OP_FILES)
+EOPT_DEPS	:= $(EOPT_CORE) $(wildcard $(EOPT)/*.h) \
+		   $(wildcard proofs/smt/shim/*/*.h) include/linux/bpf_kinsn.h \
+		   modules/eins/eins.h modules/eins/eins_abi.h modules/eins/x86.h \
+		   modules/eins/a64.h
+EOPT_CFLAGS	:= -Iproofs/smt/shim -Iinclude -Imodules/eins -I$(EOPT) \
+		   -DCONFIG_X86_64 -DCONFIG_ARM64 \
+		   -DSHIM_TOOLS_FILTER_H='"$(SRC)/tools/include/linux/filter.h"'
+
+$(EOPT_BIN): $(EOPT)/eins-opt.c $(EOPT)/rewrite.c $(EOPT_DEPS) | kernel
+	mkdir -p $(EOPT_OUT)
+	gcc -O2 -g -Wall $(EOPT_CFLAGS) -I$(HDRS) -o $@ $(EOPT)/eins-opt.c \
+		$(EOPT)/rewrite.c $(EOPT_CORE) -lelf -lz3
+
+eins-opt: $(EOPT_BIN)
+
+$(TESTBIN)/test_loader: $(SELFTESTS)/test_loader.c $(EOPT)/libeins.c \
+		$(EOPT_DEPS) $(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
+		$(LIBBPF_A) | kernel
+	mkdir -p $(TESTBIN)
+	$(CROSS)gcc $(EOPT_CFLAGS) $(UCFLAGS) -o $@ $< $(EOPT)/libeins.c \
+		$(EOPT_CORE) $(SELFTESTS)/eins_lib.c $(ULIBS)
+
+# the loader's test object, with eins.h builtins and as plain C, and what
+# eins-opt makes of them
+LOADER_OBJS	:= $(addprefix $(TESTBIN)/,loader_eins.bpf.o loader_plain.bpf.o \
+		   loader_eins.exp.o loader_plain.opt.o)
+
+$(TESTBIN)/loader_eins.bpf.o: $(SELFTESTS)/progs/loader.bpf.c tools/eins.h \
+		modules/eins/eins_abi.h $(LIBBPF_A) | kernel
+	mkdir -p $(TESTBIN)
+	clang-19 $(BPF_CFLAGS) -DUSE_EINS -c $< -o $@
+
+$(TESTBIN)/loader_plain.bpf.o: $(SELFTESTS)/progs/loader.bpf.c $(LIBBPF_A) | kernel
+	mkdir -p $(TESTBIN)
+	clang-19 $(BPF_CFLAGS) -c $< -o $@
+
+$(TESTBIN)/%.exp.o: $(TESTBIN)/%.bpf.o $(EOPT_BIN)
+	$(EOPT_BIN) --expand $< -o $@
+
+$(TESTBIN)/%.opt.o: $(TESTBIN)/%.bpf.o $(EOPT_BIN)
+	$(EOPT_BIN) $< -o $@
+
 selftests: kernel $(addprefix $(TESTBIN)/,$(TEST_PROGS)) \
-	$(TESTBIN)/test_verifier $(TESTBIN)/builtins.bpf.o
+	$(TESTBIN)/test_verifier $(TESTBIN)/builtins.bpf.o \
+	$(TESTBIN)/test_loader $(LOADER_OBJS)
 
 # the VM: busybox initramfs with eins.ko and the test programs
 $(OUT)/busybox-arm64/bin/busybox:
@@ -154,7 +208,8 @@ VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
 		  $(SELFTESTS)/check.sh $(TESTBIN)/test_harden \
 		  $(SELFTESTS)/harden.sh $(TESTBIN)/fuzz_eins $(SELFTESTS)/fuzz.sh \
 		  $(TESTBIN)/test_verifier $(SELFTESTS)/tv.sh $(TESTBIN)/stress_eins \
-		  $(SELFTESTS)/stress.sh $(DEMO)/demo $(DEMO)/demo_stock.bpf.o \
+		  $(SELFTESTS)/stress.sh $(TESTBIN)/test_loader $(LOADER_OBJS) \
+		  $(SELFTESTS)/loader.sh $(DEMO)/demo $(DEMO)/demo_stock.bpf.o \
 		  $(DEMO)/demo_eins.bpf.o tools/demo/demo.sh $(BENCH)/bench \
 		  $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
 		  tools/bench/bench.sh
@@ -182,14 +237,18 @@ stock-kernel: kernel
 	+$(STOCK_KMAKE) olddefconfig >/dev/null
 	+$(STOCK_KMAKE) -j$(JOBS) $(notdir $(KIMAGE))
 
-stock-initramfs: stock-kernel $(TESTBIN)/test_verifier $(BUSYBOX)
+STOCK_FILES	= $(TESTBIN)/test_verifier $(SELFTESTS)/tv.sh $(TESTBIN)/test_loader \
+		  $(LOADER_OBJS) $(SELFTESTS)/loader.sh
+
+stock-initramfs: stock-kernel $(STOCK_FILES) $(BUSYBOX)
 	sh tools/vm/mkinitramfs.sh $(STOCK_INITRAMFS) \
 		$$(cat $(STOCK_BUILD)/include/config/kernel.release) $(BUSYBOX) \
-		$(TESTBIN)/test_verifier $(SELFTESTS)/tv.sh
+		$(STOCK_FILES)
 
-vm-stock-tv: stock-initramfs
-	sh tools/vm/run-vm.sh $(ARCH) $(STOCK_KIMAGE) $(STOCK_INITRAMFS) tv \
-		$(VM_TIMEOUT) $(VM_CPU) | tee $(OUT)/vm-stock-tv-$(ARCH).log
+# vm-stock-RUN: the stock kernel's VM running RUN (tv, loader)
+vm-stock-%: stock-initramfs
+	sh tools/vm/run-vm.sh $(ARCH) $(STOCK_KIMAGE) $(STOCK_INITRAMFS) $* \
+		$(VM_TIMEOUT) $(VM_CPU) | tee $(OUT)/vm-stock-$*-$(ARCH).log
 
 # run-vm RUN: boot the VM running /opt/eins/RUN.sh, console saved to a log
 vm-%: initramfs
@@ -282,8 +341,6 @@ bench: setup
 # proofs: the module's real op code, compiled for
 # user space, enumerates proof sequences and native emits per case
 PROOFS		:= $(OUT)/proofs
-OP_FILES	:= $(addprefix modules/eins/,rotate.c select.c extract.c \
-		   swap_mem.c bitcount.c shift_add.c mul_high.c)
 
 $(PROOFS)/enum: proofs/smt/enum.c $(OP_FILES) $(wildcard proofs/smt/shim/*/*.h) \
 		modules/eins/eins.h modules/eins/x86.h modules/eins/a64.h | kernel

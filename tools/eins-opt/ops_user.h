@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The module's ops in user space (ops_user.c): names, decode, proofs. */
+#ifndef EINS_OPS_USER_H
+#define EINS_OPS_USER_H
+
+struct bpf_insn;
+
+/* op numbers, in the order of the module's kinsn set */
+enum {
+	EINS_OP_ROTATE, EINS_OP_SELECT, EINS_OP_EXTRACT, EINS_OP_SWAP_MEM,
+	EINS_OP_BITCOUNT, EINS_OP_SHIFT_ADD, EINS_OP_MUL_HIGH, EINS_NR_OPS,
+};
+
+/* BPF_KINSN_PAYLOAD of include/uapi/linux/bpf.h (BPF_ALU64 | BPF_K | 0xe0) */
+#define EINS_PAYLOAD_CODE	0xe7
+#define EINS_PROOF_MAX		64	/* BPF_KINSN_MAX_PROOF */
+#define EINS_SITE_MAX		6	/* call, payload, four carriers */
+
+const char *eins_op_name(int op);
+/* "eins_rotate" -> EINS_OP_ROTATE, -1 if not an op's function */
+int eins_op_by_func(const char *func);
+/*
+ * Decode and validate the site at @insn (@avail insns left) as the module
+ * does; write its proof sequence to @proof and return its length, with
+ * the site's length in @site_len.  -1 with @reason if the site is bad.
+ */
+int eins_site_proof(int op, const struct bpf_insn *insn, unsigned int avail,
+		    struct bpf_insn *proof, unsigned int *site_len,
+		    const char **reason);
+/*
+ * Encode a site of @op (the call's imm is left for the relocation); the
+ * op's validate must accept it.  Returns the site's length, writes its
+ * proof sequence to @proof (if not NULL) and the registers it may
+ * clobber to @def_clobber.  -1 with @reason if the op refuses it.
+ */
+int eins_site_build(int op, unsigned int variant, int imm,
+		    const unsigned char *regs, unsigned int nr_regs,
+		    struct bpf_insn *insn, struct bpf_insn *proof,
+		    int *proof_len, unsigned short *def_clobber,
+		    const char **reason);
+
+#endif
