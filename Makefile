@@ -159,10 +159,23 @@ EOPT_CFLAGS	:= -Iproofs/smt/shim -Iinclude -Imodules/eins -I$(EOPT) \
 		   -DCONFIG_X86_64 -DCONFIG_ARM64 \
 		   -DSHIM_TOOLS_FILTER_H='"$(SRC)/tools/include/linux/filter.h"'
 
-$(EOPT_BIN): $(EOPT)/eins-opt.c $(EOPT)/rewrite.c $(EOPT_DEPS) | kernel
+# the number of arguments of every helper, from libbpf's bpf_helper_defs.h
+# (a call's liveness), stored + 1 so that 0 means unknown
+$(EOPT_OUT)/helper_args.h: $(LIBBPF_A)
 	mkdir -p $(EOPT_OUT)
-	gcc -O2 -g -Wall $(EOPT_CFLAGS) -I$(HDRS) -o $@ $(EOPT)/eins-opt.c \
-		$(EOPT)/rewrite.c $(EOPT_CORE) -lelf -lz3
+	awk 'BEGIN { print "static const unsigned char helper_args[] = {" } \
+	     /= \(void \*\) [0-9]+;$$/ { \
+		p = $$0; sub(/^[^)]*\)\(/, "", p); sub(/\) = \(void.*/, "", p); \
+		n = p == "void" ? 0 : split(p, a, ","); \
+		id = $$NF; sub(/;/, "", id); print "\t[" id "] = " n + 1 "," } \
+	     END { print "};" }' \
+		$(LIBBPF_ROOT)/usr/include/bpf/bpf_helper_defs.h > $@.tmp && mv $@.tmp $@
+
+$(EOPT_BIN): $(EOPT)/eins-opt.c $(EOPT)/rewrite.c $(EOPT)/bpfsem.c \
+		$(EOPT_DEPS) $(EOPT_OUT)/helper_args.h | kernel
+	mkdir -p $(EOPT_OUT)
+	gcc -O2 -g -Wall $(EOPT_CFLAGS) -I$(EOPT_OUT) -I$(HDRS) -o $@ $(EOPT)/eins-opt.c \
+		$(EOPT)/rewrite.c $(EOPT)/bpfsem.c $(EOPT_CORE) -lelf -lz3
 
 eins-opt: $(EOPT_BIN)
 

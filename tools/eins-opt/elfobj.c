@@ -776,6 +776,76 @@ out:
 	return err;
 }
 
+void eobj_core_relo_insns(const struct eobj *o, int sec, unsigned char *mark)
+{
+	const struct eobj_sec *x;
+	const struct ext_hdr *h;
+	const char *blk;
+	__u32 rec, pos, len, i;
+
+	if (!o->btf_ext || !o->btf)
+		return;
+	x = &o->secs[o->btf_ext];
+	h = x->data;
+	if (x->size < 32 || h->magic != 0xeB9F || h->hdr_len < 32 ||
+	    h->hdr_len + (size_t)h->blk[2].off + h->blk[2].len > x->size)
+		return;
+	blk = (const char *)x->data + h->hdr_len + h->blk[2].off;
+	len = h->blk[2].len;
+	if (len < 4)
+		return;
+	rec = *(const __u32 *)blk;
+	if (rec < 4)
+		return;
+	for (pos = 4; pos + 8 <= len;) {
+		const __u32 *sh = (const void *)(blk + pos);
+		bool mine = find_sec(o, btf_str(o, sh[0])) == sec;
+		__u32 num = sh[1];
+
+		pos += 8;
+		for (i = 0; i < num && pos + rec <= len; i++, pos += rec) {
+			__u32 idx = *(const __u32 *)(blk + pos) / INSN_SZ;
+
+			if (mine && idx < o->secs[sec].size / INSN_SZ)
+				mark[idx] = 1;
+		}
+	}
+}
+
+long eobj_func_info_type(const struct eobj *o, int sec, long insn)
+{
+	const struct eobj_sec *x;
+	const struct ext_hdr *h;
+	const char *blk;
+	__u32 rec, pos, len, i;
+
+	if (!o->btf_ext || !o->btf || insn < 0)
+		return -1;
+	x = &o->secs[o->btf_ext];
+	h = x->data;
+	if (x->size < 24 || h->magic != 0xeB9F ||
+	    h->hdr_len + (size_t)h->blk[0].off + h->blk[0].len > x->size)
+		return -1;
+	blk = (const char *)x->data + h->hdr_len + h->blk[0].off;
+	len = h->blk[0].len;
+	if (len < 4 || (rec = *(const __u32 *)blk) < 8)
+		return -1;
+	for (pos = 4; pos + 8 <= len;) {
+		const __u32 *sh = (const void *)(blk + pos);
+		bool mine = find_sec(o, btf_str(o, sh[0])) == sec;
+		__u32 num = sh[1];
+
+		pos += 8;
+		for (i = 0; i < num && pos + rec <= len; i++, pos += rec) {
+			const __u32 *r = (const void *)(blk + pos);
+
+			if (mine && r[0] == insn * INSN_SZ)
+				return r[1];
+		}
+	}
+	return -1;
+}
+
 int eobj_commit(struct eobj *o)
 {
 	unsigned char **inner;

@@ -75,6 +75,11 @@ int eobj_find_sym(const struct eobj *o, const char *name);
 int eobj_add_extern(struct eobj *o, const char *name);
 void eobj_set_sym_weak(struct eobj *o, int sym);
 
+/* the BTF FUNC type id .BTF.ext gives the function at @insn, or -1 */
+long eobj_func_info_type(const struct eobj *o, int sec, long insn);
+/* mark[i] = 1 for every insn of @sec a CO-RE relocation patches */
+void eobj_core_relo_insns(const struct eobj *o, int sec, unsigned char *mark);
+
 /* Replace insns [start, start + len) of @sec by @cnt insns (copied). */
 int eobj_replace(struct eobj *o, int sec, unsigned int start,
 		 unsigned int len, const struct bpf_insn *insns,

@@ -108,7 +108,7 @@ int eins_site_build(int op, unsigned int variant, int imm,
 		return -1;
 	memset(insn, 0, len * sizeof(*insn));
 	insn[0].code = BPF_JMP | BPF_CALL;
-	insn[0].src_reg = BPF_PSEUDO_KFUNC_CALL;
+	insn[0].src_reg = BPF_PSEUDO_CALL;	/* as clang writes extern calls */
 	insn[0].imm = -1;
 	insn[1].code = EINS_PAYLOAD_CODE;
 	insn[1].src_reg = nr_regs;

@@ -11,6 +11,7 @@
 #include <linux/btf.h>
 #include "libeins.h"
 #include "ops_user.h"
+#include "btfraw.h"
 
 static void *slurp(const char *path, long *size)
 {
@@ -37,7 +38,7 @@ static void *slurp(const char *path, long *size)
 }
 
 /* bytes that follow a btf_type of this kind */
-static long type_extra(const struct btf_type *t)
+long btf_type_extra(const struct btf_type *t)
 {
 	unsigned int vlen = BTF_INFO_VLEN(t->info);
 
@@ -87,7 +88,7 @@ int eins_kernel_ops(unsigned int *mask)
 			if (op >= 0)
 				*mask |= 1u << op;
 		}
-		pos += sizeof(*t) + type_extra(t);
+		pos += sizeof(*t) + btf_type_extra(t);
 	}
 out:
 	free(vbuf);

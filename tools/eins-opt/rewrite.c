@@ -1,4 +1,1530 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * The semantic rewriter.  Candidates are found by what code computes, not
+ * by how clang spelled it:
+ *
+ * 1. For every insn e that writes a register d that is live afterwards,
+ *    walk back through e's basic block collecting the backward slice of
+ *    d (the insns its value depends on).  At each step the slice's leaves
+ *    are the registers it reads from before the cut; leaves that constant
+ *    propagation knows are constants.
+ * 2. Cheap filter: evaluate the slice on edge and random values of its one
+ *    or two leaves and compare with each op's semantics, solving for the
+ *    op's parameters (rotate count, field, shift and addend, ...).  The
+ *    largest matching slice wins.  Selects are conditional jumps over one
+ *    register move (the shape clang gives ternaries); byte-swapped stores
+ *    are a swap followed by a store of the swapped register.
+ * 3. Proof: the window [first slice insn, e] is rewritten to its other
+ *    insns followed by the site, and z3 must prove that the original
+ *    window and the rewritten one (with the site's proof sequence, which
+ *    is what the verifier checks) leave every register live after the
+ *    window and all of memory equal, assuming only the constants the
+ *    analysis proved.  Unproven windows are left alone.
+ *
+ * Windows never contain jumps into their middle (they lie in one basic
+ * block, or a select's two), calls, relocated insns or existing sites.
+ * Rewriting runs in rounds, re-analysing after each, so a window found
+ * inside another's leftover insns is taken in the next round.
+ */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <z3.h>
+#include "bpfsem.h"
+#include "btfraw.h"
 #include "rewrite.h"
-int eins_rewrite_obj(struct eobj *o, struct rewrite_opts *opts) { return eobj_error(o, ENOSYS, "todo"); }
-void rewrite_print_report(const char *in, const struct rewrite_opts *opts, double secs) {}
+#include "eins_abi.h"
+
+typedef unsigned long long u64;
+typedef unsigned short u16;
+
+#define MAX_WALK	96	/* insns a slice may reach back */
+#define MAX_SLICE	64
+#define NR_TRIALS	10
+#define MAX_ROUNDS	4
+#define ALL_REGS	0x3ff	/* r0-r9 */
+#define ARRAY_LEN(x)	(sizeof(x) / sizeof((x)[0]))
+#define BTF_INFO_ENC(kind, kflag, vlen) \
+	((!!(kflag) << 31) | ((kind) << 24) | ((vlen) & 0xffff))
+
+static const char *const rej_names[NR_REJ] = {
+	[REJ_LIVE_TEMP] = "live temporary",
+	[REJ_JUMP_IN] = "jump into window",
+	[REJ_INTERLEAVED] = "interleaved use",
+	[REJ_NO_SCRATCH] = "no dead scratch register",
+	[REJ_UNPROVEN] = "unproven",
+	[REJ_MEMORY] = "relocation or memory in window",
+	[REJ_NO_GAIN] = "no gain",
+	[REJ_OPERANDS] = "operands the op refuses",
+};
+
+enum kind { K_ALU, K_LD64, K_LD64_HI, K_LDX, K_STORE, K_JUMP, K_JA, K_CALL,
+	    K_EXIT, K_OTHER };
+
+struct consts {
+	u16 known;
+	u64 v[SEM_NREGS];
+};
+
+/* analysis of one code section */
+struct ana {
+	struct eobj *o;
+	int sec;
+	struct bpf_insn *insn;
+	unsigned int n;
+	unsigned char *kind, *leader, *jtarget, *used, *reloc, *func_start;
+	u16 *use, *def, *live_out;
+	struct consts *cin;
+	unsigned char *cvalid;
+};
+
+struct cand {
+	int op;
+	unsigned int variant;
+	int imm;
+	unsigned char regs[8];	/* operands, scratch filled in later */
+	int nr_regs, nr_scratch;
+	int post_shift;		/* d <<= post_shift after the site */
+	unsigned int s0, e;	/* window */
+	unsigned long long slice[(MAX_WALK + 63) / 64 + 1];	/* bit i: insn s0+i */
+	int slice_len;
+	int d;
+};
+
+/* ---- how many arguments a call reads (liveness at calls) ---- */
+
+#include "helper_args.h"	/* generated from libbpf's bpf_helper_defs.h */
+
+/* the BTF type @id's record, or NULL */
+static const struct btf_type *btf_type_at(const struct eobj *o, __u32 id)
+{
+	const struct eobj_sec *b = &o->secs[o->btf];
+	const __u32 *h = b->data;	/* magic..hdr_len, type_off, type_len */
+	const char *types;
+	long pos;
+	__u32 nr = 0;
+
+	if (!o->btf || b->size < 24 || !id)
+		return NULL;
+	types = (const char *)b->data + h[1] + h[2];
+	for (pos = 0; pos + (long)sizeof(struct btf_type) <= (long)h[3];) {
+		const struct btf_type *t = (const void *)(types + pos);
+
+		if (++nr == id)
+			return t;
+		pos += sizeof(*t) + btf_type_extra(t);
+	}
+	return NULL;
+}
+
+static int btf_func_args(const struct eobj *o, __u32 id)
+{
+	const struct btf_type *f = btf_type_at(o, id), *p;
+
+	if (!f || BTF_INFO_KIND(f->info) != BTF_KIND_FUNC)
+		return -1;
+	p = btf_type_at(o, f->type);
+	return p && BTF_INFO_KIND(p->info) == BTF_KIND_FUNC_PROTO ?
+	       (int)BTF_INFO_VLEN(p->info) : -1;
+}
+
+static int btf_func_args_by_name(const struct eobj *o, const char *name)
+{
+	const struct eobj_sec *b = &o->secs[o->btf];
+	const __u32 *h = b->data;
+	const char *types, *strs;
+	long pos;
+	__u32 nr = 0;
+
+	if (!o->btf || b->size < 24)
+		return -1;
+	types = (const char *)b->data + h[1] + h[2];
+	strs = (const char *)b->data + h[1] + h[4];
+	for (pos = 0; pos + (long)sizeof(struct btf_type) <= (long)h[3];) {
+		const struct btf_type *t = (const void *)(types + pos);
+
+		nr++;
+		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC && t->name_off < h[5] &&
+		    !strcmp(strs + t->name_off, name))
+			return btf_func_args(o, nr);
+		pos += sizeof(*t) + btf_type_extra(t);
+	}
+	return -1;
+}
+
+/* registers a call at insn i of @sec reads: r1..rN (all five if unknown) */
+static u16 call_uses(const struct eobj *o, int sec, const struct bpf_insn *in,
+		     unsigned int i)
+{
+	const Elf64_Sym *s = o->secs[o->symtab].data;
+	int sym = eobj_rel_sym(o, sec, i), n = -1;
+	long tid = -1;
+
+	if (!in->src_reg) {
+		if (in->imm > 0 && in->imm < (int)ARRAY_LEN(helper_args) &&
+		    helper_args[in->imm])
+			n = helper_args[in->imm] - 1;	/* stored + 1 */
+	} else if (sym > 0) {
+		if (s[sym].st_shndx == SHN_UNDEF ||
+		    ELF64_ST_TYPE(s[sym].st_info) == STT_FUNC)
+			n = btf_func_args_by_name(o, eobj_sym_name(o, sym));
+		else if (ELF64_ST_TYPE(s[sym].st_info) == STT_SECTION)
+			tid = eobj_func_info_type(o, s[sym].st_shndx,
+						  s[sym].st_value / 8 + in->imm + 1);
+	} else if (in->src_reg == BPF_PSEUDO_CALL) {
+		tid = eobj_func_info_type(o, sec, (long)i + 1 + in->imm);
+	}
+	if (tid >= 0)
+		n = btf_func_args(o, tid);
+	if (n < 0 || n > 5)
+		n = 5;
+	return ((1u << (n + 1)) - 1) & ~1u;
+}
+
+/* ---- per-insn facts ---- */
+
+static u16 bit(int r)
+{
+	return r < SEM_NREGS ? 1u << r : 0;
+}
+
+static void classify(struct ana *a, unsigned int i)
+{
+	const struct bpf_insn *in = &a->insn[i];
+	unsigned char cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+	u16 use = 0, def = 0;
+	enum kind k = K_OTHER;
+
+	switch (cls) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		k = K_ALU;
+		def = bit(in->dst_reg);
+		if (op != BPF_MOV)
+			use |= bit(in->dst_reg);
+		if (BPF_SRC(in->code) == BPF_X && op != BPF_END && op != BPF_NEG)
+			use |= bit(in->src_reg);
+		if (in->code == EINS_PAYLOAD_CODE)
+			k = K_OTHER;
+		break;
+	case BPF_LD:
+		if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			k = K_LD64;
+			def = bit(in->dst_reg);
+		} else {	/* LD_ABS/IND: r0, clobbers r1-r5 */
+			use = bit(6) | bit(in->src_reg);
+			def = 0x3f;
+		}
+		break;
+	case BPF_LDX:
+		k = BPF_MODE(in->code) == BPF_MEM || BPF_MODE(in->code) == BPF_MEMSX ?
+		    K_LDX : K_OTHER;
+		use = bit(in->src_reg);
+		def = bit(in->dst_reg);
+		break;
+	case BPF_ST:
+	case BPF_STX:
+		k = BPF_MODE(in->code) == BPF_MEM ? K_STORE : K_OTHER;
+		use = bit(in->dst_reg) | (cls == BPF_STX ? bit(in->src_reg) : 0);
+		if (BPF_MODE(in->code) == BPF_ATOMIC) {
+			use |= bit(0);
+			if (in->imm & BPF_FETCH)
+				def = in->imm == BPF_CMPXCHG ? bit(0) : bit(in->src_reg);
+		}
+		break;
+	case BPF_JMP:
+	case BPF_JMP32:
+		if (op == BPF_CALL) {
+			k = K_CALL;
+			use = call_uses(a->o, a->sec, in, i);
+			def = 0x3f;
+		} else if (op == BPF_EXIT) {
+			k = K_EXIT;
+			use = 1;
+		} else if (op == BPF_JA) {
+			k = K_JA;
+		} else {
+			k = K_JUMP;
+			use = bit(in->dst_reg) |
+			      (BPF_SRC(in->code) == BPF_X ? bit(in->src_reg) : 0);
+		}
+		break;
+	}
+	a->kind[i] = k;
+	a->use[i] = use & ALL_REGS;
+	a->def[i] = def & ALL_REGS;
+}
+
+static long jump_dest(const struct bpf_insn *in, unsigned int i)
+{
+	bool wide = BPF_CLASS(in->code) == BPF_JMP32 && BPF_OP(in->code) == BPF_JA;
+
+	return (long)i + 1 + (wide ? in->imm : in->off);
+}
+
+/* successors of insn i: up to two */
+static int succs(const struct ana *a, unsigned int i, unsigned int *s)
+{
+	int n = 0;
+	long t;
+
+	switch (a->kind[i]) {
+	case K_EXIT:
+		return 0;
+	case K_JA:
+		t = jump_dest(&a->insn[i], i);
+		if (t >= 0 && t < a->n)
+			s[n++] = t;
+		return n;
+	case K_JUMP:
+		t = jump_dest(&a->insn[i], i);
+		if (t >= 0 && t < a->n)
+			s[n++] = t;
+		break;
+	case K_LD64:
+		if (i + 2 < a->n)
+			s[n++] = i + 2;
+		return n;
+	default:
+		break;
+	}
+	if (i + 1 < a->n)
+		s[n++] = i + 1;
+	return n;
+}
+
+static void liveness(struct ana *a)
+{
+	unsigned int s[2];
+	bool changed = true;
+	long i;
+	int k;
+
+	while (changed) {
+		changed = false;
+		for (i = a->n - 1; i >= 0; i--) {
+			u16 out = 0;
+
+			if (a->kind[i] == K_LD64_HI)
+				continue;
+			for (k = succs(a, i, s) - 1; k >= 0; k--)
+				out |= a->use[s[k]] | (a->live_out[s[k]] & ~a->def[s[k]]);
+			if (out != a->live_out[i]) {
+				a->live_out[i] = out;
+				changed = true;
+			}
+		}
+	}
+}
+
+/* transfer constants through insn i */
+static void const_step(const struct ana *a, unsigned int i, struct consts *c)
+{
+	const struct bpf_insn *in = &a->insn[i];
+	u64 r[SEM_NREGS] = {};
+	int d = in->dst_reg, k;
+
+	if (a->kind[i] == K_LD64 && !a->reloc[i] && !in->src_reg) {
+		sem_alu(in, r);
+		c->known |= bit(d);
+		c->v[d] = r[d];
+		return;
+	}
+	if (a->kind[i] == K_ALU && d < SEM_NREGS &&
+	    (a->use[i] & ~c->known) == 0) {
+		for (k = 0; k < SEM_NREGS; k++)
+			r[k] = c->v[k];
+		if (sem_alu(in, r)) {
+			c->known |= bit(d);
+			c->v[d] = r[d];
+			return;
+		}
+	}
+	if (a->kind[i] == K_OTHER)
+		c->known = 0;	/* sites, atomics, legacy loads */
+	c->known &= ~a->def[i];
+}
+
+static void meet(struct consts *dst, const struct consts *src, bool *first)
+{
+	int k;
+
+	if (*first) {
+		*dst = *src;
+		*first = false;
+		return;
+	}
+	for (k = 0; k < SEM_NREGS; k++)
+		if ((dst->known & bit(k)) &&
+		    (!(src->known & bit(k)) || src->v[k] != dst->v[k]))
+			dst->known &= ~bit(k);
+}
+
+/* forward constant propagation to a fixed point */
+static void constants(struct ana *a)
+{
+	struct consts *out = calloc(a->n, sizeof(*out));
+	unsigned char *done = calloc(a->n, 1);
+	unsigned int i, s[2], **preds, *npred;
+	bool changed = true;
+	int k;
+
+	npred = calloc(a->n, sizeof(*npred));
+	preds = calloc(a->n, sizeof(*preds));
+	for (i = 0; i < a->n; i++)
+		for (k = succs(a, i, s) - 1; k >= 0; k--) {
+			preds[s[k]] = realloc(preds[s[k]], (npred[s[k]] + 1) * sizeof(**preds));
+			preds[s[k]][npred[s[k]]++] = i;
+		}
+	while (changed) {
+		changed = false;
+		for (i = 0; i < a->n; i++) {
+			struct consts in = {}, o;
+			bool first = true;
+			unsigned int p;
+
+			if (a->kind[i] == K_LD64_HI)
+				continue;
+			if (!a->func_start[i])
+				for (p = 0; p < npred[i]; p++)
+					if (done[preds[i][p]])
+						meet(&in, &out[preds[i][p]], &first);
+			if (first)
+				in.known = 0;
+			o = in;
+			const_step(a, i, &o);
+			if (!done[i] || memcmp(&o, &out[i], sizeof(o)) ||
+			    memcmp(&in, &a->cin[i], sizeof(in))) {
+				changed |= !done[i] || o.known != out[i].known ||
+					   memcmp(o.v, out[i].v, sizeof(o.v));
+				out[i] = o;
+				a->cin[i] = in;
+				done[i] = 1;
+			}
+		}
+	}
+	for (i = 0; i < a->n; i++)
+		free(preds[i]);
+	free(preds);
+	free(npred);
+	free(out);
+	free(done);
+}
+
+/*
+ * What an existing site reads and surely writes, from its proof sequence:
+ * reads of registers not yet written on every path, and the writes of
+ * insns no jump skips.  Unknown sites read everything and write nothing.
+ */
+static void site_use_def(const struct eobj *o, int sec,
+			 const struct bpf_insn *insn, unsigned int i,
+			 unsigned int n, u16 *use, u16 *def)
+{
+	struct bpf_insn proof[EINS_PROOF_MAX];
+	unsigned char skipped[EINS_PROOF_MAX] = {};
+	int sym = eobj_rel_sym(o, sec, i), op, cnt, k, t;
+	unsigned int len;
+	const char *why;
+	struct ana pa = { .insn = proof };
+	unsigned char kind[EINS_PROOF_MAX];
+	u16 u[EINS_PROOF_MAX], d[EINS_PROOF_MAX];
+
+	*use = ALL_REGS;
+	*def = 0;
+	op = sym < 0 ? -1 : eins_op_by_func(eobj_sym_name(o, sym));
+	if (op < 0)
+		return;
+	cnt = eins_site_proof(op, &insn[i], n - i, proof, &len, &why);
+	if (cnt <= 0)
+		return;
+	pa.n = cnt;
+	pa.kind = kind;
+	pa.use = u;
+	pa.def = d;
+	for (k = 0; k < cnt; k++) {
+		classify(&pa, k);
+		if (kind[k] == K_JUMP || kind[k] == K_JA)
+			for (t = k + 1; t < (int)jump_dest(&proof[k], k) && t < cnt; t++)
+				skipped[t] = 1;
+	}
+	*use = 0;
+	for (k = 0; k < cnt; k++) {
+		*use |= u[k] & ~*def;
+		if (!skipped[k])
+			*def |= d[k];
+	}
+}
+
+static int analyse(struct eobj *o, int sec, struct ana *a)
+{
+	unsigned int i, n, s[2];
+	long t;
+	int k, cnt;
+	const Elf64_Sym *sym;
+
+	memset(a, 0, sizeof(*a));
+	a->o = o;
+	a->sec = sec;
+	a->insn = eobj_insns(o, sec, &n);
+	a->n = n;
+	a->kind = calloc(n + 1, 1);
+	a->leader = calloc(n + 1, 1);
+	a->jtarget = calloc(n + 1, 1);
+	a->used = calloc(n + 1, 1);
+	a->reloc = calloc(n + 1, 1);
+	a->func_start = calloc(n + 1, 1);
+	a->use = calloc(n + 1, sizeof(u16));
+	a->def = calloc(n + 1, sizeof(u16));
+	a->live_out = calloc(n + 1, sizeof(u16));
+	a->cin = calloc(n + 1, sizeof(*a->cin));
+	if (!a->kind || !a->leader || !a->jtarget || !a->used || !a->reloc ||
+	    !a->func_start || !a->use || !a->def || !a->live_out || !a->cin)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		classify(a, i);
+		if (a->insn[i].code == (BPF_JMP | BPF_CALL) && i + 1 < n &&
+		    a->insn[i + 1].code == EINS_PAYLOAD_CODE) {
+			/* an existing site: never in a window */
+			unsigned int len = 2 + (a->insn[i + 1].src_reg + 1) / 2, k;
+
+			for (k = 0; k < len && i + k < n; k++) {
+				a->kind[i + k] = K_OTHER;
+				a->use[i + k] = 0;
+				a->def[i + k] = 0;
+			}
+			site_use_def(o, sec, a->insn, i, n, &a->use[i], &a->def[i]);
+			i += len - 1;
+			continue;
+		}
+		if (a->kind[i] == K_LD64 && i + 1 < n) {
+			a->kind[i + 1] = K_LD64_HI;
+			i++;
+		}
+	}
+	eobj_core_relo_insns(o, sec, a->reloc);
+	for (i = 0; i < n; i++)
+		if (a->kind[i] == K_CALL || a->kind[i] == K_LD64)
+			a->reloc[i] |= eobj_rel_sym(o, sec, i) >= 0;
+	sym = o->secs[o->symtab].data;
+	cnt = o->secs[o->symtab].size / sizeof(*sym);
+	a->func_start[0] = a->leader[0] = 1;
+	for (k = 0; k < cnt; k++)
+		if (sym[k].st_shndx == sec && ELF64_ST_TYPE(sym[k].st_info) == STT_FUNC &&
+		    sym[k].st_value / 8 < n)
+			a->func_start[sym[k].st_value / 8] = a->leader[sym[k].st_value / 8] = 1;
+	for (i = 0; i < n; i++) {
+		if (a->kind[i] == K_JUMP || a->kind[i] == K_JA) {
+			t = jump_dest(&a->insn[i], i);
+			if (t >= 0 && t < n)
+				a->jtarget[t] = a->leader[t] = 1;
+		}
+		if (a->insn[i].code == (BPF_JMP | BPF_CALL) &&
+		    a->insn[i].src_reg == BPF_PSEUDO_CALL && !a->reloc[i]) {
+			t = (long)i + 1 + a->insn[i].imm;
+			if (t >= 0 && t < n)
+				a->func_start[t] = a->leader[t] = 1;
+		}
+		if ((a->kind[i] == K_JUMP || a->kind[i] == K_JA ||
+		     a->kind[i] == K_EXIT || a->kind[i] == K_CALL) && i + 1 < n)
+			a->leader[i + 1] = 1;
+	}
+	(void)s;
+	liveness(a);
+	constants(a);
+	return 0;
+}
+
+static void ana_free(struct ana *a)
+{
+	free(a->kind);
+	free(a->leader);
+	free(a->jtarget);
+	free(a->used);
+	free(a->reloc);
+	free(a->func_start);
+	free(a->use);
+	free(a->def);
+	free(a->live_out);
+	free(a->cin);
+}
+
+/* ---- the filter: what a slice computes ---- */
+
+static u64 rng = 0x2545f4914f6cdd1dULL;
+
+static u64 rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545f4914f6cdd1dULL;
+}
+
+static u64 trial_value(int t, int leaf)
+{
+	static const u64 edge[] = { 0, 1, ~0ULL, 1ULL << 63, 0x80000000ULL,
+				    0xffffffffULL, 0x123456789abcdef0ULL };
+
+	if (t < 4)
+		return edge[(t * 3 + leaf * 5) % 7];
+	return rnd();
+}
+
+static u64 rotl(u64 x, int n, int w)
+{
+	u64 m = w == 64 ? ~0ULL : (1ULL << w) - 1;
+
+	x &= m;
+	n &= w - 1;
+	return n ? ((x << n) | (x >> (w - n))) & m : x;
+}
+
+static u64 popc(u64 x) { return __builtin_popcountll(x); }
+static u64 clz(u64 x, int w)
+{
+	return x ? __builtin_clzll(x) - (64 - w) : w;
+}
+static u64 ctz(u64 x, int w)
+{
+	return x ? __builtin_ctzll(x) : w;
+}
+
+static u64 bswapn(u64 x, int bytes)
+{
+	u64 r = 0;
+	int i;
+
+	for (i = 0; i < bytes; i++)
+		r = r << 8 | ((x >> (8 * i)) & 0xff);
+	return r;
+}
+
+static u64 mulh(u64 a, u64 b, bool sgn)
+{
+	if (sgn)
+		return (u64)(((__int128)(long long)a * (long long)b) >> 64);
+	return (u64)(((unsigned __int128)a * b) >> 64);
+}
+
+struct trials {
+	int nr_leaves;
+	int leaf[2];
+	u64 in[NR_TRIALS][2];
+	u64 out[NR_TRIALS];
+};
+
+#define ALL_TRIALS(cond) ({ int __t; bool __ok = true;			\
+	for (__t = 0; __t < NR_TRIALS && __ok; __t++) {			\
+		u64 x = tr->in[__t][0], y = tr->in[__t][1], out = tr->out[__t]; \
+		(void)x; (void)y;					\
+		__ok = (cond);						\
+	}								\
+	__ok; })
+
+static bool match_one(const struct trials *tr, struct cand *c, int leaf_reg)
+{
+	int n, w, lsb, len, k, s;
+
+	/* rotate by a constant */
+	for (w = 64; w >= 32; w -= 32)
+		for (n = 1; n < w; n++)
+			if (ALL_TRIALS(out == rotl(x, n, w))) {
+				c->op = EINS_OP_ROTATE;
+				c->variant = w == 32 ? EINS_ROT_32 : 0;
+				c->imm = n;
+				c->regs[1] = leaf_reg;
+				c->nr_regs = 2;
+				c->nr_scratch = 1;
+				return true;
+			}
+	/* bit counts, possibly scaled by a shift clang folded in */
+	for (w = 64; w >= 32; w -= 32)
+		for (k = 0; k < 3; k++)
+			for (s = 0; s < 8; s++) {
+				u64 m = w == 64 ? ~0ULL : 0xffffffffULL;
+
+				if (!ALL_TRIALS(out == ((k == 0 ? popc(x & m) :
+							  k == 1 ? clz(x & m, w) :
+								   ctz(x & m, w)) << s)))
+					continue;
+				c->op = EINS_OP_BITCOUNT;
+				c->variant = (k == 0 ? EINS_BC_POPCNT : k == 1 ?
+					      EINS_BC_CLZ : EINS_BC_CTZ) |
+					     (w == 32 ? EINS_BC_32 : 0);
+				c->imm = 0;
+				c->post_shift = s;
+				c->regs[1] = leaf_reg;
+				c->nr_regs = 2;
+				c->nr_scratch = 2;
+				return true;
+			}
+	/* bit-field extract: solve lsb and len from the first trial */
+	for (w = 64; w >= 32; w -= 32)
+		for (lsb = 0; lsb < w; lsb++)
+			for (len = 1; lsb + len <= w; len++) {
+				u64 m = len == 64 ? ~0ULL : (1ULL << len) - 1;
+				u64 wm = w == 64 ? ~0ULL : 0xffffffffULL;
+
+				if ((((tr->in[0][0] & wm) >> lsb) & m) != tr->out[0])
+					continue;
+				if (!ALL_TRIALS(out == (((x & wm) >> lsb) & m)))
+					continue;
+				/* a shift or a mask alone is one insn already */
+				if (lsb == 0 || lsb + len == w)
+					return false;
+				c->op = EINS_OP_EXTRACT;
+				c->variant = w == 32 ? EINS_EXT_32 : 0;
+				c->imm = EINS_EXT_IMM(lsb, len);
+				c->regs[1] = leaf_reg;
+				c->nr_regs = 2;
+				c->nr_scratch = 0;
+				return true;
+			}
+	return false;
+}
+
+static bool match_two(const struct trials *tr, struct cand *c, int slice_len)
+{
+	int ord, s, w, sg;
+
+	for (ord = 0; ord < 2; ord++) {
+		int ra = tr->leaf[ord], rb = tr->leaf[!ord];
+
+		/* high multiply */
+		for (sg = 0; sg < 2; sg++)
+			if (ALL_TRIALS(out == mulh(x, y, sg))) {
+				c->op = EINS_OP_MUL_HIGH;
+				c->variant = sg ? EINS_MULH_SIGNED : 0;
+				c->imm = 0;
+				c->regs[1] = tr->leaf[0];
+				c->regs[2] = tr->leaf[1];
+				c->nr_regs = 3;
+				c->nr_scratch = 3;
+				return true;
+			}
+		/* rotate by a register */
+		for (w = 64; w >= 32; w -= 32)
+			for (sg = 0; sg < 2; sg++) {
+				u64 m = w == 64 ? ~0ULL : 0xffffffffULL;
+
+				if (!(ord ? ALL_TRIALS(out == rotl(y, sg ? w - (x & (w - 1)) : x, w)) :
+					    ALL_TRIALS(out == rotl(x, sg ? w - (y & (w - 1)) : y, w))))
+					continue;
+				(void)m;
+				c->op = EINS_OP_ROTATE;
+				c->variant = EINS_ROT_REG | (sg ? EINS_ROT_RIGHT : 0) |
+					     (w == 32 ? EINS_ROT_32 : 0);
+				c->imm = 0;
+				c->regs[1] = ra;
+				c->regs[2] = rb;
+				c->nr_regs = 3;
+				c->nr_scratch = 2;
+				return true;
+			}
+		/* a + (b << s) + k; a mov and an add are no better as a site */
+		for (w = slice_len < 3 ? 0 : 64; w >= 32; w -= 32)
+			for (s = 0; s < w; s++) {
+				u64 m = w == 64 ? ~0ULL : 0xffffffffULL;
+				u64 a0 = ord ? tr->in[0][1] : tr->in[0][0];
+				u64 b0 = ord ? tr->in[0][0] : tr->in[0][1];
+				u64 k = (tr->out[0] - a0 - (b0 << s)) & m;
+				long long ks = w == 64 ? (long long)k : (int)k;
+
+				if (ks != (int)ks)
+					continue;
+				if (!(ord ? ALL_TRIALS(out == ((y + (x << s) + k) & m)) :
+					    ALL_TRIALS(out == ((x + (y << s) + k) & m))))
+					continue;
+				c->op = EINS_OP_SHIFT_ADD;
+				c->variant = EINS_SA_SHIFT(s) | (w == 32 ? EINS_SA_32 : 0);
+				c->imm = (int)ks;
+				c->regs[1] = ra;
+				c->regs[2] = rb;
+				c->nr_regs = 3;
+				c->nr_scratch = 1;
+				return true;
+			}
+	}
+	return false;
+}
+
+/* evaluate the slice of @c on the trials; false if it cannot be */
+static bool eval_slice(const struct ana *a, const struct cand *c,
+		       const struct consts *k, struct trials *tr)
+{
+	unsigned int i;
+	int t, l;
+
+	for (t = 0; t < NR_TRIALS; t++) {
+		u64 r[SEM_NREGS] = {};
+
+		for (l = 0; l < SEM_NREGS; l++)
+			if (k->known & bit(l))
+				r[l] = k->v[l];
+		for (l = 0; l < tr->nr_leaves; l++)
+			r[tr->leaf[l]] = tr->in[t][l] = trial_value(t, l);
+		for (i = c->s0; i <= c->e; i++) {
+			if (!(c->slice[(i - c->s0) / 64] >> ((i - c->s0) % 64) & 1))
+				continue;
+			if (!sem_alu(&a->insn[i], r))
+				return false;
+		}
+		tr->out[t] = r[c->d];
+	}
+	return true;
+}
+
+/* ---- proof ---- */
+
+static Z3_context z3_new(void)
+{
+	Z3_config cfg = Z3_mk_config();
+	Z3_context ctx;
+
+	Z3_set_param_value(cfg, "model", "false");
+	ctx = Z3_mk_context(cfg);
+	Z3_del_config(cfg);
+	return ctx;
+}
+
+/*
+ * Prove that @old and @new (both @nold/@nnew insns) leave the registers in
+ * @live and memory equal, given the constants @k of registers in @live_in.
+ */
+static bool prove(const struct bpf_insn *old, int nold, const struct bpf_insn *new,
+		  int nnew, u16 live, const struct consts *k, u16 live_in)
+{
+	Z3_context c = z3_new();
+	struct sym_state s0, s1, s2;
+	Z3_ast diff[SEM_NREGS + 1];
+	Z3_solver sol;
+	Z3_params p;
+	int i, nd = 0;
+	bool ok = false;
+
+	sym_init(c, &s0, "in");
+	s1 = s0;
+	s2 = s0;
+	if (sym_run(c, old, nold, &s1) || sym_run(c, new, nnew, &s2))
+		goto out;
+	sol = Z3_mk_solver(c);
+	Z3_solver_inc_ref(c, sol);
+	p = Z3_mk_params(c);
+	Z3_params_inc_ref(c, p);
+	Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "timeout"), 20000);
+	Z3_solver_set_params(c, sol, p);
+	for (i = 0; i < SEM_NREGS; i++)
+		if (k->known & live_in & bit(i))
+			Z3_solver_assert(c, sol, Z3_mk_eq(c, s0.r[i],
+				Z3_mk_unsigned_int64(c, k->v[i], Z3_mk_bv_sort(c, 64))));
+	for (i = 0; i < SEM_NREGS; i++)
+		if (live & bit(i))
+			diff[nd++] = Z3_mk_not(c, Z3_mk_eq(c, s1.r[i], s2.r[i]));
+	diff[nd++] = Z3_mk_not(c, Z3_mk_eq(c, s1.mem, s2.mem));
+	Z3_solver_assert(c, sol, Z3_mk_or(c, nd, diff));
+	{
+		Z3_lbool res = Z3_solver_check(c, sol);
+
+		ok = res == Z3_L_FALSE;
+		if (getenv("EINS_OPT_DEBUG"))
+			fprintf(stderr, "z3: %s\n", res == Z3_L_FALSE ? "proven" :
+				res == Z3_L_TRUE ? "counterexample" : "unknown");
+	}
+	Z3_params_dec_ref(c, p);
+	Z3_solver_dec_ref(c, sol);
+out:
+	Z3_del_context(c);
+	return ok;
+}
+
+/* ---- applying a candidate ---- */
+
+struct rw {
+	struct eobj *o;
+	struct rewrite_opts *opts;
+	struct rewrite_sec_stats *st;
+	int edits;
+};
+
+static void reject(struct rw *rw, const struct ana *a, const struct cand *c,
+		   int why)
+{
+	rw->st->rejected[why]++;
+	if (rw->opts->verbose)
+		fprintf(stderr, "eins-opt: %s: section %s insns %u-%u: %s not rewritten: %s\n",
+			rw->o->name, a->o->secs[a->sec].name, c->s0, c->e,
+			eins_op_name(c->op), rej_names[why]);
+}
+
+static bool in_slice(const struct cand *c, unsigned int i)
+{
+	return i >= c->s0 && i <= c->e &&
+	       (c->slice[(i - c->s0) / 64] >> ((i - c->s0) % 64) & 1);
+}
+
+/* scratch registers: dead after the window and not operands */
+static bool pick_scratch(const struct ana *a, struct cand *c, int first)
+{
+	u16 busy = 0, dead = ~a->live_out[c->e] & ALL_REGS;
+	int i, r, got = 0;
+
+	for (i = 0; i < first; i++)
+		busy |= bit(c->regs[i]);
+	for (r = 0; r < 10 && got < c->nr_scratch; r++)
+		if ((dead & bit(r)) && !(busy & bit(r))) {
+			c->regs[first + got++] = r;
+			busy |= bit(r);
+		}
+	return got == c->nr_scratch;
+}
+
+/*
+ * Build the rewritten window (other insns, then the site) into @out, and
+ * the same with the site's proof sequence into @chk; returns the lengths.
+ */
+static int build(struct rw *rw, const struct ana *a, struct cand *c,
+		 struct bpf_insn *out, int *nout, int *call_at,
+		 struct bpf_insn *chk, int *nchk)
+{
+	struct bpf_insn site[EINS_SITE_MAX], proof[EINS_PROOF_MAX];
+	unsigned int i;
+	int len, plen, no = 0, nc = 0;
+	unsigned short clob;
+	const char *why;
+
+	len = eins_site_build(c->op, c->variant, c->imm, c->regs,
+			      c->nr_regs + c->nr_scratch, site, proof, &plen,
+			      &clob, &why);
+	if (len < 0)
+		return -1;
+	for (i = c->s0; i <= c->e; i++) {
+		if (a->kind[i] == K_LD64_HI || in_slice(c, i))
+			continue;
+		out[no++] = chk[nc++] = a->insn[i];
+		if (a->kind[i] == K_LD64)
+			out[no++] = chk[nc++] = a->insn[i + 1];
+	}
+	*call_at = no;
+	memcpy(&out[no], site, len * sizeof(*site));
+	no += len;
+	memcpy(&chk[nc], proof, plen * sizeof(*proof));
+	nc += plen;
+	if (c->post_shift) {
+		struct bpf_insn sh = {
+			.code = BPF_ALU64 | BPF_LSH | BPF_K,
+			.dst_reg = c->regs[0], .imm = c->post_shift,
+		};
+
+		out[no++] = chk[nc++] = sh;
+	}
+	if (rw->opts->plant_wrong) {
+		/* the test of the prover: a rewrite that is off by one bit */
+		struct bpf_insn bad = {
+			.code = BPF_ALU64 | BPF_XOR | BPF_K,
+			.dst_reg = c->regs[0], .imm = 1,
+		};
+
+		if (c->op == EINS_OP_SWAP_MEM && (c->variant & EINS_SWAP_STORE))
+			bad = (struct bpf_insn){ .code = BPF_ST | BPF_MEM | BPF_B,
+				.dst_reg = c->regs[0], .off = c->imm, .imm = 0x5a };
+		chk[nc++] = bad;
+	}
+	*nout = no;
+	*nchk = nc;
+	return 0;
+}
+
+static int old_len(const struct ana *a, const struct cand *c)
+{
+	return c->e - c->s0 + 1 + (a->kind[c->e] == K_LD64);
+}
+
+static bool window_ok(struct rw *rw, const struct ana *a, const struct cand *c)
+{
+	unsigned int i;
+
+	for (i = c->s0; i <= c->e; i++) {
+		if (a->used[i]) {
+			return false;
+		}
+		if (i > c->s0 && a->jtarget[i] && !(c->op == EINS_OP_SELECT && i == c->e)) {
+			reject(rw, a, c, REJ_JUMP_IN);
+			return false;
+		}
+		if (a->reloc[i] || a->kind[i] == K_CALL || a->kind[i] == K_EXIT ||
+		    a->kind[i] == K_OTHER) {
+			reject(rw, a, c, REJ_MEMORY);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Reasons z3 would refuse, found cheaply: a register the dropped insns
+ * compute (other than the result) is still live after the window, or an
+ * insn that stays reads a value only a dropped insn computed.
+ */
+static int window_conflict(const struct ana *a, struct cand *c)
+{
+	u16 by_slice = 0;	/* registers whose current value a dropped insn made */
+	unsigned int i;
+
+	/* constants the slice loads stay where they are live afterwards */
+	for (i = c->s0; i < c->e; i++)
+		if (in_slice(c, i) && (a->def[i] & a->live_out[c->e]) &&
+		    ((a->kind[i] == K_LD64 && !a->reloc[i]) ||
+		     a->insn[i].code == (BPF_ALU64 | BPF_MOV | BPF_K))) {
+			c->slice[(i - c->s0) / 64] &= ~(1ULL << ((i - c->s0) % 64));
+			c->slice_len--;
+		}
+
+	for (i = c->s0; i <= c->e; i++) {
+		if (a->kind[i] == K_LD64_HI)
+			continue;
+		if (in_slice(c, i)) {
+			by_slice = (by_slice & ~a->def[i]) | a->def[i];
+			continue;
+		}
+		if (a->use[i] & by_slice)
+			return REJ_INTERLEAVED;
+		by_slice &= ~a->def[i];
+	}
+	if (c->op == EINS_OP_SWAP_MEM && (c->variant & EINS_SWAP_STORE))
+		return -1;
+	if (by_slice & ~bit(c->d) & a->live_out[c->e])
+		return REJ_LIVE_TEMP;
+	return -1;
+}
+
+static int ensure_ksym_btf(struct eobj *o, const char *name);
+
+/* prove and record the rewrite of @c; 1 if applied */
+static int apply(struct rw *rw, struct ana *a, struct cand *c)
+{
+	struct bpf_insn out[MAX_WALK + 16], chk[MAX_WALK + EINS_PROOF_MAX + 8];
+	int nout, nchk, call_at, first = c->nr_regs, sym, err, why;
+	char name[32];
+	unsigned int i;
+
+	c->regs[0] = c->d;
+	if (!window_ok(rw, a, c))
+		return 0;
+	why = window_conflict(a, c);
+	if (why >= 0) {
+		reject(rw, a, c, why);
+		return 0;
+	}
+	if (!pick_scratch(a, c, first)) {
+		reject(rw, a, c, REJ_NO_SCRATCH);
+		return 0;
+	}
+	if (build(rw, a, c, out, &nout, &call_at, chk, &nchk)) {
+		reject(rw, a, c, REJ_OPERANDS);
+		return 0;
+	}
+	if (!prove(&a->insn[c->s0], old_len(a, c), chk, nchk, a->live_out[c->e],
+		   &a->cin[c->s0], a->use[c->s0] | a->live_out[c->s0])) {
+		if (rw->opts->plant_wrong)
+			rw->opts->refuted++;
+		reject(rw, a, c, REJ_UNPROVEN);
+		return 0;
+	}
+	if (rw->opts->plant_wrong) {
+		/* a wrong rewrite was proven: the prover is broken */
+		return eobj_error(rw->o, EPROTO,
+				  "section %s insns %u-%u: z3 accepted a planted wrong %s rewrite",
+				  a->o->secs[a->sec].name, c->s0, c->e,
+				  eins_op_name(c->op));
+	}
+	snprintf(name, sizeof(name), "eins_%s", eins_op_name(c->op));
+	err = ensure_ksym_btf(rw->o, name);
+	if (err)
+		return err;
+	sym = eobj_add_extern(rw->o, name);
+	if (sym < 0)
+		return sym;
+	err = eobj_replace(rw->o, a->sec, c->s0, old_len(a, c), out, nout,
+			   call_at, sym);
+	if (err)
+		return err;
+	for (i = c->s0; i <= c->e; i++)
+		a->used[i] = 1;
+	rw->opts->proven++;
+	rw->st->sites[c->op]++;
+	rw->edits++;
+	if (rw->opts->verbose)
+		fprintf(stderr, "eins-opt: %s: section %s insns %u-%u: %s (variant %#x imm %d), %d insns -> %d\n",
+			rw->o->name, a->o->secs[a->sec].name, c->s0, c->e,
+			eins_op_name(c->op), c->variant, c->imm, old_len(a, c), nout);
+	return 1;
+}
+
+/* ---- candidate search ---- */
+
+static void slice_set(struct cand *c, unsigned int i)
+{
+	c->slice[(i - c->s0) / 64] |= 1ULL << ((i - c->s0) % 64);
+}
+
+/* values an ALU insn reads (not its own destination for a move) */
+static u16 value_uses(const struct ana *a, unsigned int i)
+{
+	return a->use[i];
+}
+
+/*
+ * A byte swap of a register that an earlier load in the block filled:
+ * reload it byte-swapped (the load stays for its other uses).
+ */
+static bool match_swap_load(const struct ana *a, unsigned int ld,
+			    const struct trials *tr, struct cand *c)
+{
+	const struct bpf_insn *l = &a->insn[ld];
+	int bytes, n;
+
+	if (a->kind[ld] != K_LDX || BPF_MODE(l->code) != BPF_MEM)
+		return false;
+	bytes = BPF_SIZE(l->code) == BPF_DW ? 8 : BPF_SIZE(l->code) == BPF_W ? 4 :
+		BPF_SIZE(l->code) == BPF_H ? 2 : 1;
+	for (n = 2; n <= bytes; n *= 2) {
+		if (!ALL_TRIALS(out == bswapn(x, n)))
+			continue;
+		c->op = EINS_OP_SWAP_MEM;
+		c->variant = n == 2 ? EINS_SWAP_16 : n == 4 ? EINS_SWAP_32 :
+				      EINS_SWAP_64;
+		c->imm = l->off;
+		c->regs[1] = l->src_reg;
+		c->nr_regs = 2;
+		c->nr_scratch = 0;
+		return true;
+	}
+	return false;
+}
+
+/* the best candidate ending at insn e, if any */
+static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
+{
+	unsigned int i, lo, bstart = e;
+	u16 needed, leaves_ld = 0;
+	int d = a->insn[e].dst_reg, loads[SEM_NREGS];
+	struct cand c;
+	bool found = false;
+
+	if (a->kind[e] != K_ALU || !(a->live_out[e] & bit(d)) || a->used[e])
+		return false;
+	while (bstart > 0 && !a->leader[bstart])
+		bstart--;
+	lo = e >= MAX_WALK ? e - MAX_WALK + 1 : 0;
+	if (lo < bstart)
+		lo = bstart;
+	memset(&c, 0, sizeof(c));
+	c.d = d;
+	c.e = e;
+	needed = value_uses(a, e);
+	memset(loads, -1, sizeof(loads));
+	/* walk back; i is the cut (the first insn of the window) */
+	for (i = e;; i--) {
+		if (i != e) {
+			if (a->kind[i] == K_LD64_HI)
+				goto next;
+			if (a->def[i] & needed) {
+				if (a->kind[i] == K_LDX) {
+					/* a loaded value is a leaf */
+					loads[a->insn[i].dst_reg] = i;
+					leaves_ld |= a->def[i];
+					needed &= ~a->def[i];
+					goto next;
+				}
+				if (a->kind[i] != K_ALU && a->kind[i] != K_LD64)
+					break;
+				needed = (needed & ~a->def[i]) | value_uses(a, i);
+				/* read before the load that is its leaf */
+				if (needed & leaves_ld)
+					break;
+			} else {
+				goto next;
+			}
+		}
+		/* a new slice insn at i: rebase the slice bitmap on i */
+		{
+			struct cand n = c;
+			unsigned int k;
+
+			memset(n.slice, 0, sizeof(n.slice));
+			n.s0 = i;
+			for (k = i; k <= e; k++)
+				if (k == i || in_slice(&c, k))
+					slice_set(&n, k);
+			n.slice_len = c.slice_len + 1;
+			c = n;
+		}
+		{
+			struct trials tr = {};
+			const struct consts *k = &a->cin[i];
+			u16 vars = (needed & ~k->known) | leaves_ld;
+			int r, nl = 0;
+			struct cand m = c;
+
+			for (r = 0; r < SEM_NREGS; r++)
+				if (vars & bit(r)) {
+					if (nl == 2) {
+						nl = 3;
+						break;
+					}
+					tr.leaf[nl++] = r;
+				}
+			if (nl < 1 || nl > 2 || (needed | leaves_ld) & bit(10))
+				goto next;
+			tr.nr_leaves = nl;
+			if (!eval_slice(a, &m, k, &tr))
+				goto next;
+			if (nl == 1 && loads[tr.leaf[0]] >= 0 && !(needed & k->known) &&
+			    match_swap_load(a, loads[tr.leaf[0]], &tr, &m)) {
+				/* the window starts at the load */
+				m.s0 = loads[tr.leaf[0]];
+				memset(m.slice, 0, sizeof(m.slice));
+				for (r = m.s0; r <= (int)e; r++)
+					if (in_slice(&c, r))
+						slice_set(&m, r);
+			} else if (c.slice_len < 2 ||
+				   !(nl == 1 ? match_one(&tr, &m, tr.leaf[0]) :
+					       match_two(&tr, &m, c.slice_len))) {
+				goto next;
+			}
+			if (!found || m.slice_len > best->slice_len) {
+				*best = m;
+				found = true;
+			}
+		}
+next:
+		if (i == lo || c.slice_len >= MAX_SLICE)
+			break;
+	}
+	return found;
+}
+
+/* cond jump over one register move: d = (a cc b) ? x : y */
+static bool search_select(const struct ana *a, unsigned int j, struct cand *c)
+{
+	const struct bpf_insn *jmp = &a->insn[j], *mv = &a->insn[j + 1];
+	unsigned int q, bstart = j;
+	int d, x, op = BPF_OP(jmp->code);
+	bool is32 = BPF_CLASS(jmp->code) == BPF_JMP32, imm = BPF_SRC(jmp->code) == BPF_K;
+
+	if (a->kind[j] != K_JUMP || jmp->off != 1 || j + 2 > a->n ||
+	    mv->code != (BPF_ALU64 | BPF_MOV | BPF_X) || mv->off || a->jtarget[j + 1])
+		return false;
+	d = mv->dst_reg;
+	if (!(a->live_out[j + 1] & bit(d)))
+		return false;
+	while (bstart > 0 && !a->leader[bstart])
+		bstart--;
+	memset(c, 0, sizeof(*c));
+	c->d = d;
+	c->e = j + 1;
+	c->s0 = j;
+	x = d;
+	/* the last write of d before the jump: x, if it is a move */
+	for (q = j; q-- > bstart;) {
+		if (a->kind[q] == K_LD64_HI)
+			continue;
+		if (a->def[q] & bit(d)) {
+			if (a->insn[q].code == (BPF_ALU64 | BPF_MOV | BPF_X) &&
+			    !a->insn[q].off) {
+				x = a->insn[q].src_reg;
+				c->s0 = q;
+			}
+			break;
+		}
+	}
+	memset(c->slice, 0, sizeof(c->slice));
+	if (c->s0 != j)
+		slice_set(c, c->s0);
+	slice_set(c, j);
+	slice_set(c, j + 1);
+	c->slice_len = c->s0 != j ? 3 : 2;
+	c->op = EINS_OP_SELECT;
+	c->variant = op | (is32 ? EINS_SEL_32 : 0) | (imm ? EINS_SEL_IMM : 0);
+	c->imm = imm ? jmp->imm : 0;
+	/* the compare reads d before the move we drop: it reads x then */
+	c->regs[1] = jmp->dst_reg == d ? x : jmp->dst_reg;
+	c->regs[2] = x;
+	c->regs[3] = mv->src_reg;
+	c->nr_regs = 4;
+	if (!imm) {
+		c->regs[4] = jmp->src_reg == d ? x : jmp->src_reg;
+		c->nr_regs = 5;
+	}
+	c->nr_scratch = 0;
+	return true;
+}
+
+/* swapped register stored, then dead: a byte-swapping store */
+static bool search_swap_store(const struct ana *a, unsigned int p, struct cand *c)
+{
+	const struct bpf_insn *st = &a->insn[p], *sw;
+	int v = st->src_reg, bytes;
+	unsigned int q, bstart = p;
+
+	if (a->kind[p] != K_STORE || BPF_CLASS(st->code) != BPF_STX ||
+	    BPF_SIZE(st->code) == BPF_B || (a->live_out[p] & bit(v)) ||
+	    v == st->dst_reg)
+		return false;
+	bytes = BPF_SIZE(st->code) == BPF_DW ? 8 : BPF_SIZE(st->code) == BPF_W ? 4 : 2;
+	while (bstart > 0 && !a->leader[bstart])
+		bstart--;
+	for (q = p; q-- > bstart;) {
+		if (a->kind[q] == K_LD64_HI)
+			continue;
+		if ((a->def[q] | a->use[q]) & bit(v))
+			break;
+	}
+	if (q == (unsigned int)-1 || q < bstart)
+		return false;
+	sw = &a->insn[q];
+	if (BPF_OP(sw->code) != BPF_END || sw->dst_reg != v || sw->imm != bytes * 8 ||
+	    (BPF_CLASS(sw->code) == BPF_ALU && BPF_SRC(sw->code) == BPF_TO_LE))
+		return false;
+	memset(c, 0, sizeof(*c));
+	c->s0 = q;
+	c->e = p;
+	slice_set(c, q);
+	slice_set(c, p);
+	c->slice_len = 2;
+	c->op = EINS_OP_SWAP_MEM;
+	c->variant = EINS_SWAP_STORE | (bytes == 2 ? EINS_SWAP_16 :
+					bytes == 4 ? EINS_SWAP_32 : EINS_SWAP_64);
+	c->imm = st->off;
+	c->d = st->dst_reg;	/* operand 0 is the base */
+	c->regs[1] = v;
+	c->nr_regs = 2;
+	c->nr_scratch = 1;
+	return true;
+}
+
+static int rewrite_round(struct rw *rw, int sec)
+{
+	struct ana a;
+	struct cand c;
+	long e;
+	int ret;
+
+	ret = analyse(rw->o, sec, &a);
+	if (ret) {
+		ana_free(&a);
+		return ret < 0 ? ret : 0;
+	}
+	/* from the end, so the largest windows claim their insns first */
+	for (e = a.n - 1; e >= 0; e--) {
+		if (a.kind[e] == K_LD64_HI)
+			continue;
+		ret = 0;
+		if (search_select(&a, e, &c) || search_swap_store(&a, e, &c) ||
+		    search_at(&a, e, &c))
+			ret = apply(rw, &a, &c);
+		if (ret < 0)
+			break;
+	}
+	ana_free(&a);
+	return ret < 0 ? ret : 0;
+}
+
+int eins_rewrite_obj(struct eobj *o, struct rewrite_opts *opts)
+{
+	struct rw rw = { .o = o, .opts = opts };
+	int sec, round, err, i;
+
+	opts->secs = calloc(o->nr_secs, sizeof(*opts->secs));
+	if (!opts->secs)
+		return -ENOMEM;
+	opts->nr_secs = o->nr_secs;
+	for (sec = 1; sec < o->nr_secs; sec++)
+		if (eobj_is_code(o, sec)) {
+			snprintf(opts->secs[sec].name, sizeof(opts->secs[sec].name),
+				 "%s", o->secs[sec].name);
+			opts->secs[sec].insns_before = o->secs[sec].size / 8;
+		}
+	for (round = 0; round < MAX_ROUNDS; round++) {
+		rw.edits = 0;
+		for (sec = 1; sec < o->nr_secs; sec++) {
+			if (!eobj_is_code(o, sec) || !o->secs[sec].size)
+				continue;
+			rw.st = &opts->secs[sec];
+			err = rewrite_round(&rw, sec);
+			if (err)
+				return err;
+		}
+		if (!rw.edits)
+			break;
+		err = eobj_commit(o);
+		if (err)
+			return err;
+	}
+	for (i = 1; i < o->nr_secs && i < opts->nr_secs; i++)
+		if (eobj_is_code(o, i))
+			opts->secs[i].insns_after = o->secs[i].size / 8;
+	return 0;
+}
+
+void rewrite_print_report(const char *in, const struct rewrite_opts *opts,
+			  double secs)
+{
+	unsigned int tot_b = 0, tot_a = 0, tot_s = 0;
+	int i, op, r;
+
+	for (i = 1; i < opts->nr_secs; i++) {
+		const struct rewrite_sec_stats *s = &opts->secs[i];
+		unsigned int n = 0, rej = 0;
+
+		if (!s->insns_before)
+			continue;
+		for (op = 0; op < EINS_NR_OPS; op++)
+			n += s->sites[op];
+		for (r = 0; r < NR_REJ; r++)
+			rej += s->rejected[r];
+		tot_b += s->insns_before;
+		tot_a += s->insns_after;
+		tot_s += n;
+		printf("%s: section %-24s insns %5u -> %5u, %3u sites", in,
+		       s->name, s->insns_before, s->insns_after, n);
+		for (op = 0; op < EINS_NR_OPS; op++)
+			if (s->sites[op])
+				printf(" %s=%u", eins_op_name(op), s->sites[op]);
+		if (rej) {
+			printf("; rejected %u:", rej);
+			for (r = 0; r < NR_REJ; r++)
+				if (s->rejected[r])
+					printf(" %s=%u", rej_names[r], s->rejected[r]);
+		}
+		printf("\n");
+	}
+	printf("%s: total insns %u -> %u, %u sites, %.3f s\n", in, tot_b, tot_a,
+	       tot_s, secs);
+}
+
+/* ---- BTF: the extern declarations libbpf needs for a new site's op ---- */
+
+struct btf_hdr {
+	__u16 magic;
+	__u8 version, flags;
+	__u32 hdr_len, type_off, type_len, str_off, str_len;
+};
+
+/*
+ * Add FUNC @name (extern, void(void)) to .BTF and to its .ksyms DATASEC,
+ * as clang does for `extern void eins_rotate(void) __ksym`, unless the
+ * object already declares it.
+ */
+static int ensure_ksym_btf(struct eobj *o, const char *name)
+{
+	struct eobj_sec *b;
+	const struct btf_hdr *h;
+	char *types, *strs, *nb;
+	long pos, ksyms_end = -1, tlen, slen, add_at;
+	__u32 nr = 0, proto_id = 0, name_off, ksyms_off = 0;
+	struct btf_type t[2];
+	struct btf_var_secinfo vs;
+	struct btf_hdr nh;
+	size_t nsize;
+
+	if (!o->btf)
+		return eobj_error(o, EINVAL, "no .BTF: libbpf cannot resolve a kfunc extern without it");
+	b = &o->secs[o->btf];
+	h = b->data;
+	if (b->size < sizeof(*h) || h->magic != 0xeB9F ||
+	    h->hdr_len + (size_t)h->type_off + h->type_len > b->size ||
+	    h->hdr_len + (size_t)h->str_off + h->str_len > b->size)
+		return eobj_error(o, EINVAL, ".BTF: bad header");
+	types = (char *)b->data + h->hdr_len + h->type_off;
+	strs = (char *)b->data + h->hdr_len + h->str_off;
+	tlen = h->type_len;
+	slen = h->str_len;
+	for (pos = 0; pos + (long)sizeof(struct btf_type) <= tlen;) {
+		const struct btf_type *bt = (const void *)(types + pos);
+		const char *nm = bt->name_off < slen ? strs + bt->name_off : "";
+		int kind = BTF_INFO_KIND(bt->info);
+
+		nr++;
+		if (kind == BTF_KIND_FUNC && !strcmp(nm, name))
+			return 0;
+		if (kind == BTF_KIND_FUNC_PROTO && !BTF_INFO_VLEN(bt->info) &&
+		    !bt->type && !proto_id)
+			proto_id = nr;
+		pos += sizeof(*bt) + btf_type_extra(bt);
+		if (kind == BTF_KIND_DATASEC && !strcmp(nm, ".ksyms"))
+			ksyms_end = pos, ksyms_off = (char *)bt - types;
+	}
+	/* new strings: the name (and ".ksyms") */
+	nsize = b->size + 3 * sizeof(struct btf_type) + sizeof(vs) +
+		strlen(name) + 8 + 16;
+	nb = calloc(1, nsize);
+	if (!nb)
+		return -ENOMEM;
+	memcpy(nb, h, h->hdr_len);
+	memcpy(&nh, h, sizeof(nh));
+	/* types first, then strings */
+	add_at = h->hdr_len;
+	memcpy(nb + add_at, types, ksyms_end >= 0 ? ksyms_end : tlen);
+	pos = add_at + (ksyms_end >= 0 ? ksyms_end : tlen);
+	name_off = slen;
+	memset(t, 0, sizeof(t));
+	if (ksyms_end >= 0) {
+		struct btf_type *ks = (void *)(nb + add_at + ksyms_off);
+
+		/* FUNC's id: after every existing type (and the new proto) */
+		vs.type = nr + 1 + !proto_id;
+		vs.offset = 0;
+		vs.size = 0;
+		memcpy(nb + pos, &vs, sizeof(vs));
+		pos += sizeof(vs);
+		ks->info = BTF_INFO_ENC(BTF_KIND_DATASEC, 0, BTF_INFO_VLEN(ks->info) + 1);
+		memcpy(nb + pos, types + ksyms_end, tlen - ksyms_end);
+		pos += tlen - ksyms_end;
+	}
+	if (!proto_id) {
+		t[0].info = BTF_INFO_ENC(BTF_KIND_FUNC_PROTO, 0, 0);
+		memcpy(nb + pos, &t[0], sizeof(t[0]));
+		pos += sizeof(t[0]);
+		proto_id = ++nr;
+	}
+	t[1].name_off = name_off;
+	t[1].info = BTF_INFO_ENC(BTF_KIND_FUNC, 0, BTF_FUNC_EXTERN);
+	t[1].type = proto_id;
+	memcpy(nb + pos, &t[1], sizeof(t[1]));
+	pos += sizeof(t[1]);
+	nr++;
+	if (ksyms_end < 0) {
+		struct btf_type ds = {
+			.name_off = slen + strlen(name) + 1,
+			.info = BTF_INFO_ENC(BTF_KIND_DATASEC, 0, 1),
+		};
+
+		vs.type = nr;
+		vs.offset = 0;
+		vs.size = 0;
+		memcpy(nb + pos, &ds, sizeof(ds));
+		pos += sizeof(ds);
+		memcpy(nb + pos, &vs, sizeof(vs));
+		pos += sizeof(vs);
+	}
+	nh.type_off = 0;
+	nh.type_len = pos - add_at;
+	nh.str_off = nh.type_len;
+	memcpy(nb + pos, strs, slen);
+	pos += slen;
+	strcpy(nb + pos, name);
+	pos += strlen(name) + 1;
+	if (ksyms_end < 0) {
+		strcpy(nb + pos, ".ksyms");
+		pos += 7;
+	}
+	nh.str_len = pos - add_at - nh.type_len;
+	memcpy(nb, &nh, sizeof(nh));
+	free(b->data);
+	b->data = nb;
+	b->size = pos;
+	b->shdr.sh_size = pos;
+	return 0;
+}

@@ -15,6 +15,7 @@ enum rewrite_reject {
 	REJ_UNPROVEN,		/* z3 did not prove the rewrite */
 	REJ_MEMORY,		/* a store or call between load and use */
 	REJ_NO_GAIN,		/* the site would not be shorter */
+	REJ_OPERANDS,		/* the op's validate refuses the registers */
 	NR_REJ,
 };
 
