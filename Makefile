@@ -52,7 +52,7 @@ KMAKE = $(MAKE) -C $(SRC) O=$(KBUILD) ARCH=$(KARCH) \
 	KBUILD_BUILD_TIMESTAMP=eins KBUILD_BUILD_USER=eins KBUILD_BUILD_HOST=eins
 
 .PHONY: all setup tree kernel module selftests initramfs demo demo-files \
-	stock-kernel stock-initramfs fuzz hardening eins-opt \
+	stock-kernel stock-initramfs fuzz hardening eins-opt rewriter-check \
 	check series clean bench bench-vm bench-files \
 	proofs-enum proofs-check proofs-lean-sources
 
@@ -178,6 +178,12 @@ $(EOPT_BIN): $(EOPT)/eins-opt.c $(EOPT)/rewrite.c $(EOPT)/bpfsem.c \
 		$(EOPT)/rewrite.c $(EOPT)/bpfsem.c $(EOPT_CORE) -lelf -lz3
 
 eins-opt: $(EOPT_BIN)
+
+# the rewriter's host tests: idiom shapes at every -mcpu, near misses, the
+# prover's self-check, bad input (TAP-style lines)
+rewriter-check: $(EOPT_BIN)
+	sh $(EOPT)/tests/run.sh $(EOPT_BIN) $(EOPT_OUT)/tests \
+		"-I$(HDRS) -I$(LIBBPF_ROOT)/usr/include"
 
 $(TESTBIN)/test_loader: $(SELFTESTS)/test_loader.c $(EOPT)/libeins.c \
 		$(EOPT_DEPS) $(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \

@@ -40,6 +40,9 @@ static void usage(FILE *f)
 "                      why, and the time taken\n"
 "      --dry-run       do everything but write the output\n"
 "  -v, --verbose       print every rewrite and rejected window\n"
+"      --self-check    test the prover: spoil every candidate's proof\n"
+"                      sequence by one bit; z3 must refute them all\n"
+"                      (writes nothing)\n"
 "  -h, --help          this text\n"
 "\n"
 "Ops: rotate select extract swap_mem bitcount shift_add mul_high\n"
@@ -107,6 +110,7 @@ int main(int argc, char **argv)
 		{ "report", no_argument, NULL, 'r' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "self-check", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -128,6 +132,7 @@ int main(int argc, char **argv)
 		case 'r': report = true; break;
 		case 'n': dry = true; break;
 		case 'v': ropts.verbose = true; break;
+		case 'S': ropts.plant_wrong = true; dry = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -138,7 +143,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	in = argv[optind];
-	if (!out && !dry && !report) {
+	if (!out && !dry && !report && !ropts.plant_wrong) {
 		fprintf(stderr, "eins-opt: no output: give -o FILE, --report or --dry-run\n");
 		return 2;
 	}
@@ -173,6 +178,9 @@ int main(int argc, char **argv)
 		err = eins_rewrite_obj(&o, &ropts);
 		if (!err && report)
 			rewrite_print_report(in, &ropts, now() - t0);
+		if (!err && ropts.plant_wrong)
+			printf("%s: self-check: %u planted wrong rewrites refuted, %u accepted\n",
+			       in, ropts.refuted, ropts.proven);
 	}
 	if (!err && out && !dry)
 		err = eobj_write_file(&o, out);

@@ -273,14 +273,15 @@ int eobj_rel_sym(const struct eobj *o, int sec, unsigned int insn)
 	return -1;
 }
 
-/* a new, empty .rel section for @sec */
-static int add_rel_sec(struct eobj *o, int sec)
+int eobj_add_sec(struct eobj *o, const char *name, const GElf_Shdr *shdr,
+		 const void *data, size_t size)
 {
 	struct eobj_sec *shstr = &o->secs[o->ehdr.e_shstrndx];
 	struct eobj_sec *secs, *s;
-	char name[256];
+	size_t name_off = shstr->size;
 
-	snprintf(name, sizeof(name), ".rel%s", o->secs[sec].name);
+	if (grow(shstr, name, strlen(name) + 1))
+		return -ENOMEM;
 	secs = realloc(o->secs, (o->nr_secs + 1) * sizeof(*secs));
 	if (!secs)
 		return -ENOMEM;
@@ -288,17 +289,28 @@ static int add_rel_sec(struct eobj *o, int sec)
 	s = &secs[o->nr_secs];
 	memset(s, 0, sizeof(*s));
 	s->name = strdup(name);
-	s->data = malloc(1);
-	s->shdr.sh_name = shstr->size;
-	s->shdr.sh_type = SHT_REL;
-	s->shdr.sh_link = o->symtab;
-	s->shdr.sh_info = sec;
-	s->shdr.sh_addralign = 8;
-	s->shdr.sh_entsize = sizeof(Elf64_Rel);
-	if (!s->name || !s->data || grow(&o->secs[o->ehdr.e_shstrndx], name,
-					  strlen(name) + 1))
+	s->data = memdup(data, size);
+	s->size = size;
+	s->shdr = *shdr;
+	s->shdr.sh_name = name_off;
+	s->shdr.sh_size = size;
+	if (!s->name || !s->data)
 		return -ENOMEM;
 	return o->nr_secs++;
+}
+
+/* a new, empty .rel section for @sec */
+static int add_rel_sec(struct eobj *o, int sec)
+{
+	GElf_Shdr sh = {
+		.sh_type = SHT_REL, .sh_flags = SHF_INFO_LINK,
+		.sh_link = o->symtab, .sh_info = sec, .sh_addralign = 8,
+		.sh_entsize = sizeof(Elf64_Rel),
+	};
+	char name[256];
+
+	snprintf(name, sizeof(name), ".rel%s", o->secs[sec].name);
+	return eobj_add_sec(o, name, &sh, NULL, 0);
 }
 
 /* ---- edits ---- */
@@ -850,23 +862,23 @@ int eobj_commit(struct eobj *o)
 {
 	unsigned char **inner;
 	Elf64_Addr *old_val;
-	int i, nsyms, err = 0, any = 0;
+	int i, nsyms, err = 0, any = 0, nsecs = o->nr_secs;
 
 	syms(o, &nsyms);
-	inner = calloc(o->nr_secs, sizeof(*inner));
+	inner = calloc(nsecs, sizeof(*inner));
 	old_val = calloc(nsyms + 1, sizeof(*old_val));
 	if (!inner || !old_val) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 1; i < o->nr_secs && !err; i++)
+	for (i = 1; i < nsecs && !err; i++)
 		if (o->secs[i].nr_edits) {
 			err = build_map(o, i, &inner[i]);
 			any = 1;
 		}
 	if (err || !any)
 		goto out;
-	for (i = 1; i < o->nr_secs && !err; i++)
+	for (i = 1; i < nsecs && !err; i++)
 		if (o->secs[i].map)
 			err = rebuild_code(o, i, inner[i]);
 	for (i = 1; i < o->nr_secs && !err; i++)
@@ -883,7 +895,7 @@ out:
 		struct eobj_sec *s = &o->secs[i];
 		int k;
 
-		if (inner)
+		if (inner && i < nsecs)
 			free(inner[i]);
 		for (k = 0; k < s->nr_edits; k++)
 			free(s->edits[k].insns);

@@ -80,6 +80,10 @@ long eobj_func_info_type(const struct eobj *o, int sec, long insn);
 /* mark[i] = 1 for every insn of @sec a CO-RE relocation patches */
 void eobj_core_relo_insns(const struct eobj *o, int sec, unsigned char *mark);
 
+/* append a section (its header's name, size and offset are set here) */
+int eobj_add_sec(struct eobj *o, const char *name, const GElf_Shdr *shdr,
+		 const void *data, size_t size);
+
 /* Replace insns [start, start + len) of @sec by @cnt insns (copied). */
 int eobj_replace(struct eobj *o, int sec, unsigned int start,
 		 unsigned int len, const struct bpf_insn *insns,

@@ -86,6 +86,7 @@ struct cand {
 	unsigned char regs[8];	/* operands, scratch filled in later */
 	int nr_regs, nr_scratch;
 	int post_shift;		/* d <<= post_shift after the site */
+	int via;		/* 1: the site writes regs[0], then d = regs[0] */
 	unsigned int s0, e;	/* window */
 	unsigned long long slice[(MAX_WALK + 63) / 64 + 1];	/* bit i: insn s0+i */
 	int slice_len;
@@ -812,7 +813,7 @@ static bool prove(const struct bpf_insn *old, int nold, const struct bpf_insn *n
 	Z3_solver_inc_ref(c, sol);
 	p = Z3_mk_params(c);
 	Z3_params_inc_ref(c, p);
-	Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "timeout"), 20000);
+	Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "timeout"), 4000);
 	Z3_solver_set_params(c, sol, p);
 	for (i = 0; i < SEM_NREGS; i++)
 		if (k->known & live_in & bit(i))
@@ -863,10 +864,11 @@ static bool in_slice(const struct cand *c, unsigned int i)
 	       (c->slice[(i - c->s0) / 64] >> ((i - c->s0) % 64) & 1);
 }
 
-/* scratch registers: dead after the window and not operands */
-static bool pick_scratch(const struct ana *a, struct cand *c, int first)
+/* scratch registers: dead after the window, not operands, not @except */
+static bool pick_scratch_except(const struct ana *a, struct cand *c, int first,
+				int except)
 {
-	u16 busy = 0, dead = ~a->live_out[c->e] & ALL_REGS;
+	u16 busy = except >= 0 ? bit(except) : 0, dead = ~a->live_out[c->e] & ALL_REGS;
 	int i, r, got = 0;
 
 	for (i = 0; i < first; i++)
@@ -877,6 +879,11 @@ static bool pick_scratch(const struct ana *a, struct cand *c, int first)
 			busy |= bit(r);
 		}
 	return got == c->nr_scratch;
+}
+
+static bool pick_scratch(const struct ana *a, struct cand *c, int first)
+{
+	return pick_scratch_except(a, c, first, -1);
 }
 
 /*
@@ -910,10 +917,18 @@ static int build(struct rw *rw, const struct ana *a, struct cand *c,
 	no += len;
 	memcpy(&chk[nc], proof, plen * sizeof(*proof));
 	nc += plen;
+	if (c->via) {
+		struct bpf_insn mv = {
+			.code = BPF_ALU64 | BPF_MOV | BPF_X,
+			.dst_reg = c->d, .src_reg = c->regs[0],
+		};
+
+		out[no++] = chk[nc++] = mv;
+	}
 	if (c->post_shift) {
 		struct bpf_insn sh = {
 			.code = BPF_ALU64 | BPF_LSH | BPF_K,
-			.dst_reg = c->regs[0], .imm = c->post_shift,
+			.dst_reg = c->d, .imm = c->post_shift,
 		};
 
 		out[no++] = chk[nc++] = sh;
@@ -922,7 +937,7 @@ static int build(struct rw *rw, const struct ana *a, struct cand *c,
 		/* the test of the prover: a rewrite that is off by one bit */
 		struct bpf_insn bad = {
 			.code = BPF_ALU64 | BPF_XOR | BPF_K,
-			.dst_reg = c->regs[0], .imm = 1,
+			.dst_reg = c->d, .imm = 1,
 		};
 
 		if (c->op == EINS_OP_SWAP_MEM && (c->variant & EINS_SWAP_STORE))
@@ -961,6 +976,23 @@ static bool window_ok(struct rw *rw, const struct ana *a, const struct cand *c)
 	return true;
 }
 
+/* true if the value insn i writes is read by a kept insn or after e */
+static bool read_after(const struct ana *a, const struct cand *c,
+		       unsigned int i)
+{
+	u16 val = a->def[i];
+	unsigned int k;
+
+	for (k = i + 1; k <= c->e && val; k++) {
+		if (a->kind[k] == K_LD64_HI)
+			continue;
+		if (!in_slice(c, k) && (a->use[k] & val))
+			return true;
+		val &= ~a->def[k];
+	}
+	return val & a->live_out[c->e];
+}
+
 /*
  * Reasons z3 would refuse, found cheaply: a register the dropped insns
  * compute (other than the result) is still live after the window, or an
@@ -971,11 +1003,15 @@ static int window_conflict(const struct ana *a, struct cand *c)
 	u16 by_slice = 0;	/* registers whose current value a dropped insn made */
 	unsigned int i;
 
-	/* constants the slice loads stay where they are live afterwards */
+	/*
+	 * Constants and loads the slice uses stay where something else still
+	 * reads them; they depend on nothing the site drops.
+	 */
 	for (i = c->s0; i < c->e; i++)
-		if (in_slice(c, i) && (a->def[i] & a->live_out[c->e]) &&
-		    ((a->kind[i] == K_LD64 && !a->reloc[i]) ||
-		     a->insn[i].code == (BPF_ALU64 | BPF_MOV | BPF_K))) {
+		if (in_slice(c, i) &&
+		    ((a->kind[i] == K_LD64 && !a->reloc[i]) || a->kind[i] == K_LDX ||
+		     a->insn[i].code == (BPF_ALU64 | BPF_MOV | BPF_K)) &&
+		    read_after(a, c, i)) {
 			c->slice[(i - c->s0) / 64] &= ~(1ULL << ((i - c->s0) % 64));
 			c->slice_len--;
 		}
@@ -1021,8 +1057,26 @@ static int apply(struct rw *rw, struct ana *a, struct cand *c)
 		return 0;
 	}
 	if (build(rw, a, c, out, &nout, &call_at, chk, &nchk)) {
-		reject(rw, a, c, REJ_OPERANDS);
-		return 0;
+		/* the op may want its result apart from its inputs (mul_high):
+		 * write it to a dead register and move it
+		 */
+		int t;
+		u16 busy = 0;
+
+		for (t = 0; t < first; t++)
+			busy |= bit(c->regs[t]);
+		for (t = 0; t < 10; t++)
+			if (!(busy & bit(t)) && !(a->live_out[c->e] & bit(t)))
+				break;
+		c->via = t < 10;
+		if (c->via) {
+			c->regs[0] = t;
+			c->via = pick_scratch(a, c, first);
+		}
+		if (!c->via || build(rw, a, c, out, &nout, &call_at, chk, &nchk)) {
+			reject(rw, a, c, REJ_OPERANDS);
+			return 0;
+		}
 	}
 	if (!prove(&a->insn[c->s0], old_len(a, c), chk, nchk, a->live_out[c->e],
 		   &a->cin[c->s0], a->use[c->s0] | a->live_out[c->s0])) {
@@ -1135,7 +1189,7 @@ static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 					loads[a->insn[i].dst_reg] = i;
 					leaves_ld |= a->def[i];
 					needed &= ~a->def[i];
-					goto next;
+					goto evaluate;
 				}
 				if (a->kind[i] != K_ALU && a->kind[i] != K_LD64)
 					break;
@@ -1160,6 +1214,7 @@ static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 			n.slice_len = c.slice_len + 1;
 			c = n;
 		}
+evaluate:
 		{
 			struct trials tr = {};
 			const struct consts *k = &a->cin[i];
@@ -1186,8 +1241,9 @@ static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 				m.s0 = loads[tr.leaf[0]];
 				memset(m.slice, 0, sizeof(m.slice));
 				for (r = m.s0; r <= (int)e; r++)
-					if (in_slice(&c, r))
+					if (in_slice(&c, r) || r == (int)m.s0)
 						slice_set(&m, r);
+				m.slice_len = c.slice_len + 1;
 			} else if (c.slice_len < 2 ||
 				   !(nl == 1 ? match_one(&tr, &m, tr.leaf[0]) :
 					       match_two(&tr, &m, c.slice_len))) {
@@ -1429,8 +1485,20 @@ static int ensure_ksym_btf(struct eobj *o, const char *name)
 	struct btf_hdr nh;
 	size_t nsize;
 
-	if (!o->btf)
-		return eobj_error(o, EINVAL, "no .BTF: libbpf cannot resolve a kfunc extern without it");
+	if (!o->btf) {
+		/* built without -g: an empty BTF (header and the "" string) */
+		struct btf_hdr e = { .magic = 0xeB9F, .version = 1,
+				     .hdr_len = sizeof(e), .str_len = 1 };
+		char blob[sizeof(e) + 1] = {};
+		GElf_Shdr sh = { .sh_type = SHT_PROGBITS, .sh_addralign = 4 };
+		int sec;
+
+		memcpy(blob, &e, sizeof(e));
+		sec = eobj_add_sec(o, ".BTF", &sh, blob, sizeof(blob));
+		if (sec < 0)
+			return sec;
+		o->btf = sec;
+	}
 	b = &o->secs[o->btf];
 	h = b->data;
 	if (b->size < sizeof(*h) || h->magic != 0xeB9F ||

@@ -60,20 +60,53 @@ run_vm() {
 	EINS_APPEND="${5:-}" make --no-print-directory -s ARCH="$1" \
 		VARIANT="${VARIANT:-}" VM_CPU="$2" VM_TIMEOUT="${4:-300}" \
 		vm-"$run" 2>&1 | tr -d '\r' > "$log"
-	grep -E '^(not )?ok |^# |^Bail out|BUG:|Oops|panic' "$log" |
+	count_tap "$log" "$what"
+}
+
+# count_tap LOG WHAT: add a VM log's TAP results; fail an incomplete run or
+# one with a kernel report
+count_tap() {
+	grep -E '^(not )?ok |^# |^Bail out|BUG:|Oops|panic' "$1" |
 		grep -Ev '^# [0-9a-f][0-9a-f] |^# +[0-9]+: '
-	ok=$(grep -c '^ok ' "$log")
-	nok=$(grep -c '^not ok ' "$log")
+	ok=$(grep -c '^ok ' "$1")
+	nok=$(grep -c '^not ok ' "$1")
 	# one plan line per test binary
-	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" |
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$1" |
 		awk '{ n += $1 } END { print n + 0 }')
 	passed=$((passed + ok))
 	failed=$((failed + nok))
 	if [ "$plan" = 0 ] || [ $((ok + nok)) -ne "$plan" ] ||
-	   ! grep -q '^eins-vm: done' "$log"; then
-		fail "$what: VM run incomplete (log: $log)"
+	   ! grep -q '^eins-vm: done' "$1"; then
+		fail "$2: VM run incomplete (log: $1)"
 	fi
-	no_kreport "$log" "$what"
+	no_kreport "$1" "$2"
+}
+
+# The loader: objects with kinsn sites (eins.h builtins, eins-opt output)
+# load and compute the plain program's results on the patched kernel
+# without and with eins.ko and on stock 6.12; the plain program's results
+# themselves must be the same on all of them.
+run_loader() {
+	run_vm x86_64 max loader
+	echo "# x86_64 (stock 6.12, loader)"
+	slog="$out/loader-stock-x86_64.log"
+	if ! make --no-print-directory ARCH=x86_64 stock-initramfs \
+			> "$out/build-stock-x86_64.log" 2>&1; then
+		tail -30 "$out/build-stock-x86_64.log"
+		fail "stock 6.12 kernel build (log: $out/build-stock-x86_64.log)"
+		return
+	fi
+	make --no-print-directory -s ARCH=x86_64 vm-stock-loader 2>&1 |
+		tr -d '\r' > "$slog"
+	count_tap "$slog" "x86_64 (stock 6.12, loader)"
+	digests=$(cat "$out/loader-x86_64-max.log" "$slog" |
+		sed -n 's/^# loader-digest: //p')
+	if [ "$(echo "$digests" | grep -c .)" = 3 ] &&
+	   [ "$(echo "$digests" | sort -u | grep -c .)" = 1 ]; then
+		pass "loader: the reference program gives the same results on the patched kernel without and with eins.ko and on stock 6.12"
+	else
+		fail "loader: reference results differ between kernels: $(echo $digests)"
+	fi
 }
 
 # tv_results LOG RUN: the "#N/p RESULT" lines of one test_verifier run
@@ -138,6 +171,9 @@ run_vm arm64 max
 # programs loaded while eins.ko reloads, on both arches
 run_vm x86_64 max harden 900
 run_vm arm64 max harden 1200
+# objects with sites on every kernel (and arm64 with and without eins.ko)
+run_loader
+run_vm arm64 max loader
 # the fuzzer, for FUZZ_SECONDS (default 300)
 run_vm x86_64 max fuzz $((${FUZZ_SECONDS:-300} + 300)) \
 	"eins_fuzz=1000000,${FUZZ_SECONDS:-300},${SEED:-}"
@@ -164,6 +200,9 @@ host_tap() {
 		fail "$3 did not run (log: $log)"
 	fi
 }
+
+echo "# eins-opt: idiom shapes at -mcpu=v1..v4, near misses, prover self-check"
+host_tap rewriter-check rewriter.log "eins-opt tests"
 
 echo "# SMT check of the native emits against the proof sequences"
 host_tap proofs-check proofs.log "SMT check"

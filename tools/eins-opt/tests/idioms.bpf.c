@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rewriter's idiom tests: each program section computes one idiom in
+ * one of the shapes a BPF C programmer writes; clang (any -mcpu, with and
+ * without -g) spells them differently again.  Sections named pos_OP_*
+ * must get a site of OP, sections named neg_* (near misses, windows that
+ * must stay) and gap_* (correct code the rewriter cannot prove yet) must
+ * be left alone (see run.sh).  Compiled only: test_loader runs rewritten code in the VM.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+typedef unsigned long long u64;
+typedef unsigned int u32;
+typedef unsigned short u16;
+typedef long long s64;
+typedef int s32;
+
+#define PROG(name, body...)						\
+SEC("xdp/" #name) int name(struct xdp_md *ctx)				\
+{									\
+	u64 *p = (void *)(long)ctx->data;				\
+	u64 x, y, n;							\
+									\
+	if ((void *)(p + 8) > (void *)(long)ctx->data_end)		\
+		return XDP_DROP;					\
+	x = p[0];							\
+	y = p[1];							\
+	n = p[2];							\
+	(void)x; (void)y; (void)n;					\
+	body;								\
+	return XDP_PASS;						\
+}
+
+/* rotates */
+PROG(pos_rotate_or, p[3] = (x << 13) | (x >> 51))
+PROG(pos_rotate_right, p[3] = (x >> 7) | (x << 57))
+PROG(pos_rotate_add, p[3] = (x << 29) + (x >> 35))
+PROG(pos_rotate_xor_32bit, p[3] = (u32)(((u32)x << 5) ^ ((u32)x >> 27)))
+PROG(pos_rotate_var, p[3] = (x << (n & 63)) | (x >> (-n & 63)))
+PROG(pos_rotate_var_32bit, p[3] = ((u32)x << (n & 31)) | ((u32)x >> (-n & 31)))
+/* byte-swapped loads and stores */
+PROG(pos_swap_mem_ntohl, p[3] = bpf_ntohl(*(u32 *)((char *)p + 36)))
+PROG(pos_swap_mem_ntohs, p[3] = bpf_ntohs(*(u16 *)((char *)p + 18)))
+PROG(pos_swap_mem_be64, p[3] = bpf_be64_to_cpu(p[4]))
+PROG(pos_swap_mem_htonl, *(u32 *)((char *)p + 40) = bpf_htonl((u32)(x + y)))
+PROG(pos_swap_mem_htons, *(u16 *)((char *)p + 42) = bpf_htons((u16)(x ^ y)))
+/* selects */
+PROG(pos_select_max, p[3] = x > y ? x : y)
+PROG(pos_select_smin, p[3] = (s64)x < (s64)y ? x : y)
+PROG(pos_select_eq, p[3] = x == y ? x : n; p[4] = x + y + n)
+PROG(pos_select_u32_compare, p[3] = (u32)x < (u32)y ? x : y)
+PROG(pos_select_branchy, if (x & y) p[3] = x; else p[3] = y; p[4] = 0)
+/* bit fields */
+PROG(pos_extract_shift_mask, p[3] = (x >> 12) & 0xfffff)
+PROG(pos_extract_mask_shift, p[3] = (x & 0xff0000) >> 16)
+PROG(pos_extract_32bit, p[3] = ((u32)x >> 5) & 0x7ffffff)
+/* bit counts */
+PROG(pos_bitcount_popcount, p[3] = __builtin_popcountll(x))
+PROG(pos_bitcount_popcount_32bit, p[3] = __builtin_popcount((u32)x))
+PROG(pos_bitcount_swar, {
+	u64 v = x - ((x >> 1) & 0x5555555555555555ULL);
+
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	p[3] = (v * 0x0101010101010101ULL) >> 56;
+})
+PROG(pos_bitcount_clz, p[3] = x ? __builtin_clzll(x) : 64)
+/* (clang turns __builtin_ctzll into a de Bruijn table in .rodata, which
+ * the rewriter does not model: not a positive case)
+ */
+PROG(pos_bitcount_clz_32bit, p[3] = (u32)x ? __builtin_clz((u32)x) : 32)
+/* scaled adds */
+PROG(pos_shift_add, p[3] = x + (y << 3) + 40)
+PROG(pos_shift_add_mul, p[3] = x + y * 16 - 3)
+PROG(pos_shift_add_index, p[3] = (u64)&((u64 *)x)[y + 2])
+PROG(pos_shift_add_32bit, p[3] = (u32)(x + (y << 7) - 5))
+/* high multiply from 32-bit halves, two spellings */
+PROG(pos_mul_high_halves, {
+	u64 al = (u32)x, ah = x >> 32, bl = (u32)y, bh = y >> 32;
+	u64 lo = al * bl, m1 = ah * bl, m2 = al * bh;
+	u64 mid = (lo >> 32) + (u32)m1 + (u32)m2;
+
+	p[3] = ah * bh + (m1 >> 32) + (m2 >> 32) + (mid >> 32);
+})
+/* a spelling z3 does not prove within its time limit: left alone */
+PROG(gap_mul_high_carry, {
+	u64 al = x & 0xffffffff, ah = x >> 32, bl = y & 0xffffffff, bh = y >> 32;
+	u64 t = ah * bl + ((al * bl) >> 32);
+	u64 w1 = (t & 0xffffffff) + al * bh;
+
+	p[3] = ah * bh + (t >> 32) + (w1 >> 32);
+})
+
+/* near misses and windows that must stay */
+PROG(neg_rotate_counts, p[3] = (x << 13) | (x >> 50))
+PROG(neg_rotate_sources, p[3] = (x << 13) | (y >> 51))
+PROG(neg_extract_holes, p[3] = (x >> 12) & 0xff0f)
+PROG(neg_live_temp, { u64 t = x << 13; p[3] = t | (x >> 51); p[4] = t; })
+/* a helper call between the halves of a rotate (r6-r9 survive it) */
+SEC("xdp/neg_call_in_window") int neg_call_in_window(struct xdp_md *ctx)
+{
+	u64 r;
+
+	asm volatile("r6 = r1\n\t"
+		     "r7 = r6\n\t"
+		     "r7 >>= 51\n\t"
+		     "call 5\n\t"
+		     "r8 = r6\n\t"
+		     "r8 <<= 13\n\t"
+		     "r8 |= r7\n\t"
+		     "%[r] = r8"
+		     : [r] "=r"(r) : : "r0", "r1", "r2", "r3", "r4", "r5",
+		       "r6", "r7", "r8");
+	return r;
+}
+
+PROG(neg_popcount_wrong, {
+	u64 v = x - ((x >> 1) & 0x5555555555555555ULL);
+
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	p[3] = (v * 0x0101010101010101ULL) >> 57;
+})
+
+/* a jump into the middle of a rotate: the window is two blocks */
+SEC("xdp/neg_jump_in") int neg_jump_in(struct xdp_md *ctx)
+{
+	u64 r;
+
+	asm volatile("r2 = r1\n\t"
+		     "r3 = r1\n\t"
+		     "if r1 == 0 goto 1f\n\t"
+		     "r2 <<= 13\n\t"
+		     "1:\n\t"
+		     "r3 >>= 51\n\t"
+		     "r2 |= r3\n\t"
+		     "%[r] = r2"
+		     : [r] "=r"(r) : : "r2", "r3");
+	return r;
+}
+
+char _license[] SEC("license") = "GPL";
