@@ -53,6 +53,7 @@ KMAKE = $(MAKE) -C $(SRC) O=$(KBUILD) ARCH=$(KARCH) \
 
 .PHONY: all setup tree kernel module selftests initramfs demo demo-files \
 	stock-kernel stock-initramfs fuzz hardening eins-opt rewriter-check \
+	corpus corpus-check vm-corpus \
 	check series clean bench bench-vm bench-files \
 	proofs-enum proofs-check proofs-lean-sources
 
@@ -191,6 +192,37 @@ $(TESTBIN)/test_loader: $(SELFTESTS)/test_loader.c $(EOPT)/libeins.c \
 	mkdir -p $(TESTBIN)
 	$(CROSS)gcc $(EOPT_CFLAGS) $(UCFLAGS) -o $@ $< $(EOPT)/libeins.c \
 		$(EOPT_CORE) $(SELFTESTS)/eins_lib.c $(ULIBS)
+
+# the corpus: the 6.12 tree's BPF selftest programs built by stock clang
+# and rewritten (make corpus: all of them, and the table in
+# out/corpus/table.txt; make corpus-check: the sources in which eins-opt
+# finds sites, for make check), and the VM run comparing each program with
+# its rewrite on 1,000 packets
+CORPUS_LIST	:= tools/corpus/selftests-sites.list
+CORPUS_INITRAMFS := $(OUT)/initramfs-corpus-$(ARCH).cpio.gz
+
+corpus: $(EOPT_BIN) $(LIBBPF_A)
+	sh tools/corpus/build.sh $(OUT) $(SRC) $(LIBBPF_ROOT)/usr/include $(EOPT_BIN)
+
+corpus-check: $(EOPT_BIN) $(LIBBPF_A)
+	sh tools/corpus/build.sh $(OUT) $(SRC) $(LIBBPF_ROOT)/usr/include \
+		$(EOPT_BIN) $(CORPUS_LIST)
+
+$(TESTBIN)/corpus_run: $(SELFTESTS)/corpus_run.c $(EOPT)/libeins.c \
+		$(EOPT_DEPS) $(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
+		$(LIBBPF_A) | kernel
+	mkdir -p $(TESTBIN)
+	$(CROSS)gcc $(EOPT_CFLAGS) $(UCFLAGS) -o $@ $< $(EOPT)/libeins.c \
+		$(EOPT_CORE) $(SELFTESTS)/eins_lib.c $(ULIBS)
+
+vm-corpus: module $(TESTBIN)/corpus_run $(BUSYBOX)
+	@[ -f $(OUT)/corpus/vm/manifest ] || \
+		{ echo "no corpus: run make corpus or make corpus-check first"; exit 1; }
+	sh tools/vm/mkinitramfs.sh $(CORPUS_INITRAMFS) $(KREL) $(BUSYBOX) \
+		$(EINS_KO) $(TESTBIN)/corpus_run $(SELFTESTS)/corpus.sh \
+		$(OUT)/corpus/vm
+	sh tools/vm/run-vm.sh $(ARCH) $(KIMAGE) $(CORPUS_INITRAMFS) corpus \
+		$(VM_TIMEOUT) $(VM_CPU) | tee $(OUT)/vm-corpus-$(ARCH).log
 
 # the loader's test object, with eins.h builtins and as plain C, and what
 # eins-opt makes of them

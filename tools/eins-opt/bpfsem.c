@@ -52,6 +52,8 @@ static bool alu_op(int op, int off, u64 *d, u64 s, int bits)
 	case BPF_DIV:
 		if (!b)
 			r = 0;
+		else if (sgn && (s64)sext(b, bits) == -1)
+			r = -sext(a, bits);	/* LLONG_MIN / -1 wraps */
 		else if (sgn)
 			r = (u64)((s64)sext(a, bits) / (s64)sext(b, bits));
 		else
@@ -60,6 +62,8 @@ static bool alu_op(int op, int off, u64 *d, u64 s, int bits)
 	case BPF_MOD:
 		if (!b)
 			r = a;
+		else if (sgn && (s64)sext(b, bits) == -1)
+			r = 0;
 		else if (sgn)
 			r = (u64)((s64)sext(a, bits) % (s64)sext(b, bits));
 		else
