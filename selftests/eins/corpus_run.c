@@ -83,6 +83,7 @@ static int gen_packet(unsigned int k, unsigned char *p)
 struct loaded {
 	struct bpf_object *obj;
 	int fd;
+	int sites;	/* kinsn sites in the loaded program, subprograms too */
 };
 
 /* open @path (through libeins if @eins), load program @name alone */
@@ -104,7 +105,12 @@ static int load_one(const char *path, const char *name, bool eins,
 		l->obj = NULL;
 		return err;
 	}
-	l->fd = bpf_program__fd(bpf_object__find_program_by_name(l->obj, name));
+	p = bpf_object__find_program_by_name(l->obj, name);
+	l->fd = bpf_program__fd(p);
+	l->sites = 0;
+	/* after the load, libbpf's copy holds the subprograms it appended */
+	for (size_t i = 0; bpf_program__insns(p) && i < bpf_program__insn_cnt(p); i++)
+		l->sites += bpf_program__insns(p)[i].code == 0xe7;
 	return 0;
 }
 
@@ -138,6 +144,7 @@ static bool same(const struct result *a, const struct result *b)
 }
 
 static int nr_test, nr_fail, nr_skip, nr_nodet, nr_noload, nr_same;
+static int nr_with_sites, nr_sites;
 
 static void tap(bool ok, const char *fmt, ...)
 {
@@ -200,7 +207,10 @@ static void compare(const char *orig, const char *opt, const char *name)
 	}
 	if (k == NR_INPUTS) {
 		nr_same++;
-		tap(true, "%s %s: identical on %d packets", opt, name, NR_INPUTS);
+		nr_with_sites += b.sites > 0;
+		nr_sites += b.sites;
+		tap(true, "%s %s: identical on %d packets (%d sites)", opt, name,
+		    NR_INPUTS, b.sites);
 	} else if (!deterministic(orig, name, k, ro)) {
 		nr_nodet++;
 		printf("ok %d %s %s # SKIP nondeterministic original\n", ++nr_test,
@@ -244,7 +254,8 @@ int main(int argc, char **argv)
 	}
 	fclose(m);
 	printf("1..%d\n", nr_test);
-	printf("# corpus: %d programs identical on %d packets, %d failed, %d nondeterministic, %d not runnable, %d objects/programs the VM kernel does not load\n",
-	       nr_same, NR_INPUTS, nr_fail, nr_nodet, nr_skip, nr_noload);
+	printf("# corpus: %d programs identical on %d packets (%d of them with %d sites), %d failed, %d nondeterministic, %d not runnable, %d objects/programs the VM kernel does not load\n",
+	       nr_same, NR_INPUTS, nr_with_sites, nr_sites, nr_fail, nr_nodet,
+	       nr_skip, nr_noload);
 	return nr_fail ? 1 : 0;
 }

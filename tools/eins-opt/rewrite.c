@@ -1036,6 +1036,68 @@ static int window_conflict(const struct ana *a, struct cand *c)
 
 static int ensure_ksym_btf(struct eobj *o, const char *name);
 
+/* the function symbol of @sec containing insn @idx */
+static int func_sym_at(const struct eobj *o, int sec, unsigned int idx)
+{
+	const Elf64_Sym *sym = o->secs[o->symtab].data;
+	int i, best = -1, cnt = o->secs[o->symtab].size / sizeof(*sym);
+
+	for (i = 1; i < cnt; i++)
+		if (sym[i].st_shndx == sec && ELF64_ST_TYPE(sym[i].st_info) == STT_FUNC &&
+		    sym[i].st_value / 8 <= idx &&
+		    (best < 0 || sym[i].st_value > sym[best].st_value))
+			best = i;
+	return best;
+}
+
+static struct rewrite_func_stats *func_stats(struct rewrite_opts *opts,
+					     const struct eobj *o, int sec,
+					     unsigned int idx)
+{
+	int sym = func_sym_at(o, sec, idx), i;
+	const char *name = sym < 0 ? o->secs[sec].name : eobj_sym_name(o, sym);
+
+	for (i = 0; i < opts->nr_funcs; i++)
+		if (opts->funcs[i].sec == sec && !strcmp(opts->funcs[i].name, name))
+			return &opts->funcs[i];
+	return NULL;
+}
+
+/* one entry per function symbol of every code section, with its size */
+static int func_sizes(struct rewrite_opts *opts, const struct eobj *o,
+		      bool after)
+{
+	const Elf64_Sym *sym = o->secs[o->symtab].data;
+	int i, cnt = o->secs[o->symtab].size / sizeof(*sym);
+	struct rewrite_func_stats *f;
+
+	for (i = 1; i < cnt; i++) {
+		int sec = sym[i].st_shndx;
+
+		if (sec <= 0 || sec >= o->nr_secs || !eobj_is_code(o, sec) ||
+		    ELF64_ST_TYPE(sym[i].st_info) != STT_FUNC)
+			continue;
+		f = func_stats(opts, o, sec, sym[i].st_value / 8);
+		if (!f && !after) {
+			f = realloc(opts->funcs, (opts->nr_funcs + 1) * sizeof(*f));
+			if (!f)
+				return -ENOMEM;
+			opts->funcs = f;
+			f = &f[opts->nr_funcs++];
+			memset(f, 0, sizeof(*f));
+			snprintf(f->name, sizeof(f->name), "%s", eobj_sym_name(o, i));
+			f->sec = sec;
+		}
+		if (!f)
+			continue;
+		if (after)
+			f->insns_after = sym[i].st_size / 8;
+		else
+			f->insns_before = sym[i].st_size / 8;
+	}
+	return 0;
+}
+
 /* prove and record the rewrite of @c; 1 if applied */
 static int apply(struct rw *rw, struct ana *a, struct cand *c)
 {
@@ -1107,6 +1169,12 @@ static int apply(struct rw *rw, struct ana *a, struct cand *c)
 		a->used[i] = 1;
 	rw->opts->proven++;
 	rw->st->sites[c->op]++;
+	{
+		struct rewrite_func_stats *f = func_stats(rw->opts, rw->o, a->sec, c->s0);
+
+		if (f)
+			f->sites[c->op]++;
+	}
 	rw->edits++;
 	if (rw->opts->verbose)
 		fprintf(stderr, "eins-opt: %s: section %s insns %u-%u: %s (variant %#x imm %d), %d insns -> %d\n",
@@ -1396,6 +1464,9 @@ int eins_rewrite_obj(struct eobj *o, struct rewrite_opts *opts)
 	if (!opts->secs)
 		return -ENOMEM;
 	opts->nr_secs = o->nr_secs;
+	err = func_sizes(opts, o, false);
+	if (err)
+		return err;
 	for (sec = 1; sec < o->nr_secs; sec++)
 		if (eobj_is_code(o, sec)) {
 			snprintf(opts->secs[sec].name, sizeof(opts->secs[sec].name),
@@ -1421,14 +1492,14 @@ int eins_rewrite_obj(struct eobj *o, struct rewrite_opts *opts)
 	for (i = 1; i < o->nr_secs && i < opts->nr_secs; i++)
 		if (eobj_is_code(o, i))
 			opts->secs[i].insns_after = o->secs[i].size / 8;
-	return 0;
+	return func_sizes(opts, o, true);
 }
 
 void rewrite_print_report(const char *in, const struct rewrite_opts *opts,
 			  double secs)
 {
 	unsigned int tot_b = 0, tot_a = 0, tot_s = 0;
-	int i, op, r;
+	int i, op, r, f;
 
 	for (i = 1; i < opts->nr_secs; i++) {
 		const struct rewrite_sec_stats *s = &opts->secs[i];
@@ -1455,6 +1526,21 @@ void rewrite_print_report(const char *in, const struct rewrite_opts *opts,
 					printf(" %s=%u", rej_names[r], s->rejected[r]);
 		}
 		printf("\n");
+		for (f = 0; f < opts->nr_funcs; f++) {
+			const struct rewrite_func_stats *fs = &opts->funcs[f];
+			unsigned int fn = 0;
+
+			if (fs->sec != i)
+				continue;
+			for (op = 0; op < EINS_NR_OPS; op++)
+				fn += fs->sites[op];
+			printf("%s:   program %-30s insns %5u -> %5u, %3u sites", in,
+			       fs->name, fs->insns_before, fs->insns_after, fn);
+			for (op = 0; op < EINS_NR_OPS; op++)
+				if (fs->sites[op])
+					printf(" %s=%u", eins_op_name(op), fs->sites[op]);
+			printf("\n");
+		}
 	}
 	printf("%s: total insns %u -> %u, %u sites, %.3f s\n", in, tot_b, tot_a,
 	       tot_s, secs);

@@ -26,12 +26,22 @@ struct rewrite_sec_stats {
 	unsigned int insns_before, insns_after;
 };
 
+/* per program (function symbol) */
+struct rewrite_func_stats {
+	char name[64];
+	int sec;
+	unsigned int sites[EINS_NR_OPS];
+	unsigned int insns_before, insns_after;
+};
+
 struct rewrite_opts {
 	bool verbose, report;
 	/* test hook: corrupt each candidate's proof (z3 must refuse all) */
 	bool plant_wrong;
 	struct rewrite_sec_stats *secs;
 	int nr_secs;
+	struct rewrite_func_stats *funcs;
+	int nr_funcs;
 	unsigned int proven, refuted;
 };
 
