@@ -186,9 +186,12 @@ rewriter-check: $(EOPT_BIN)
 	sh $(EOPT)/tests/run.sh $(EOPT_BIN) $(EOPT_OUT)/tests \
 		"-I$(HDRS) -I$(LIBBPF_ROOT)/usr/include"
 
-$(TESTBIN)/test_loader: $(SELFTESTS)/test_loader.c $(EOPT)/libeins.c \
-		$(EOPT_DEPS) $(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
-		$(LIBBPF_A) | kernel
+# the VM programs that link libeins (the loader) and the op files
+LIBEINS_PROGS	:= test_loader corpus_run
+
+$(addprefix $(TESTBIN)/,$(LIBEINS_PROGS)): $(TESTBIN)/%: $(SELFTESTS)/%.c \
+		$(EOPT)/libeins.c $(EOPT_DEPS) $(SELFTESTS)/eins_lib.c \
+		$(SELFTESTS)/eins_lib.h $(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
 	$(CROSS)gcc $(EOPT_CFLAGS) $(UCFLAGS) -o $@ $< $(EOPT)/libeins.c \
 		$(EOPT_CORE) $(SELFTESTS)/eins_lib.c $(ULIBS)
@@ -207,13 +210,6 @@ corpus: $(EOPT_BIN) $(LIBBPF_A)
 corpus-check: $(EOPT_BIN) $(LIBBPF_A)
 	sh tools/corpus/build.sh $(OUT) $(SRC) $(LIBBPF_ROOT)/usr/include \
 		$(EOPT_BIN) $(CORPUS_LIST)
-
-$(TESTBIN)/corpus_run: $(SELFTESTS)/corpus_run.c $(EOPT)/libeins.c \
-		$(EOPT_DEPS) $(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
-		$(LIBBPF_A) | kernel
-	mkdir -p $(TESTBIN)
-	$(CROSS)gcc $(EOPT_CFLAGS) $(UCFLAGS) -o $@ $< $(EOPT)/libeins.c \
-		$(EOPT_CORE) $(SELFTESTS)/eins_lib.c $(ULIBS)
 
 vm-corpus: module $(TESTBIN)/corpus_run $(BUSYBOX)
 	@[ -f $(OUT)/corpus/vm/manifest ] || \

@@ -788,74 +788,98 @@ out:
 	return err;
 }
 
-void eobj_core_relo_insns(const struct eobj *o, int sec, unsigned char *mark)
+/*
+ * .BTF.ext info block @kind (0 func, 1 line, 2 CO-RE): its bytes, length
+ * and record size; false if the object has none or it is malformed.
+ */
+static bool ext_block(const struct eobj *o, int kind, const char **blk,
+		      __u32 *len, __u32 *rec)
 {
 	const struct eobj_sec *x;
 	const struct ext_hdr *h;
+
+	if (!o->btf_ext || !o->btf)
+		return false;
+	x = &o->secs[o->btf_ext];
+	h = x->data;
+	if (x->size < 24 || h->magic != 0xeB9F || h->hdr_len < 24 + 8 * (kind == 2) ||
+	    h->hdr_len + (size_t)h->blk[kind].off + h->blk[kind].len > x->size)
+		return false;
+	*blk = (const char *)x->data + h->hdr_len + h->blk[kind].off;
+	*len = h->blk[kind].len;
+	if (*len < 4)
+		return false;
+	*rec = *(const __u32 *)*blk;
+	return *rec >= 8 || (kind != 0 && *rec >= 4);
+}
+
+/*
+ * Visit the records of info block @kind that belong to section @sec:
+ * @fn(record, arg) for each; stops when it returns true (returned).
+ */
+static bool ext_records(const struct eobj *o, int kind, int sec,
+			bool (*fn)(const __u32 *rec, void *arg), void *arg)
+{
 	const char *blk;
 	__u32 rec, pos, len, i;
 
-	if (!o->btf_ext || !o->btf)
-		return;
-	x = &o->secs[o->btf_ext];
-	h = x->data;
-	if (x->size < 32 || h->magic != 0xeB9F || h->hdr_len < 32 ||
-	    h->hdr_len + (size_t)h->blk[2].off + h->blk[2].len > x->size)
-		return;
-	blk = (const char *)x->data + h->hdr_len + h->blk[2].off;
-	len = h->blk[2].len;
-	if (len < 4)
-		return;
-	rec = *(const __u32 *)blk;
-	if (rec < 4)
-		return;
+	if (!ext_block(o, kind, &blk, &len, &rec))
+		return false;
 	for (pos = 4; pos + 8 <= len;) {
 		const __u32 *sh = (const void *)(blk + pos);
 		bool mine = find_sec(o, btf_str(o, sh[0])) == sec;
 		__u32 num = sh[1];
 
 		pos += 8;
-		for (i = 0; i < num && pos + rec <= len; i++, pos += rec) {
-			__u32 idx = *(const __u32 *)(blk + pos) / INSN_SZ;
-
-			if (mine && idx < o->secs[sec].size / INSN_SZ)
-				mark[idx] = 1;
-		}
+		for (i = 0; i < num && pos + rec <= len; i++, pos += rec)
+			if (mine && fn((const void *)(blk + pos), arg))
+				return true;
 	}
+	return false;
+}
+
+struct mark_arg {
+	unsigned char *mark;
+	__u32 n;
+};
+
+static bool mark_insn(const __u32 *rec, void *arg)
+{
+	struct mark_arg *m = arg;
+
+	if (rec[0] / INSN_SZ < m->n)
+		m->mark[rec[0] / INSN_SZ] = 1;
+	return false;
+}
+
+void eobj_core_relo_insns(const struct eobj *o, int sec, unsigned char *mark)
+{
+	struct mark_arg m = { mark, o->secs[sec].size / INSN_SZ };
+
+	ext_records(o, 2, sec, mark_insn, &m);
+}
+
+struct find_arg {
+	long insn, type;
+};
+
+static bool find_func(const __u32 *rec, void *arg)
+{
+	struct find_arg *f = arg;
+
+	if (rec[0] != f->insn * INSN_SZ)
+		return false;
+	f->type = rec[1];
+	return true;
 }
 
 long eobj_func_info_type(const struct eobj *o, int sec, long insn)
 {
-	const struct eobj_sec *x;
-	const struct ext_hdr *h;
-	const char *blk;
-	__u32 rec, pos, len, i;
+	struct find_arg f = { insn, -1 };
 
-	if (!o->btf_ext || !o->btf || insn < 0)
-		return -1;
-	x = &o->secs[o->btf_ext];
-	h = x->data;
-	if (x->size < 24 || h->magic != 0xeB9F ||
-	    h->hdr_len + (size_t)h->blk[0].off + h->blk[0].len > x->size)
-		return -1;
-	blk = (const char *)x->data + h->hdr_len + h->blk[0].off;
-	len = h->blk[0].len;
-	if (len < 4 || (rec = *(const __u32 *)blk) < 8)
-		return -1;
-	for (pos = 4; pos + 8 <= len;) {
-		const __u32 *sh = (const void *)(blk + pos);
-		bool mine = find_sec(o, btf_str(o, sh[0])) == sec;
-		__u32 num = sh[1];
-
-		pos += 8;
-		for (i = 0; i < num && pos + rec <= len; i++, pos += rec) {
-			const __u32 *r = (const void *)(blk + pos);
-
-			if (mine && r[0] == insn * INSN_SZ)
-				return r[1];
-		}
-	}
-	return -1;
+	if (insn >= 0)
+		ext_records(o, 0, sec, find_func, &f);
+	return f.type;
 }
 
 int eobj_commit(struct eobj *o)
