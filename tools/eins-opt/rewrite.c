@@ -1329,18 +1329,51 @@ next:
 	return found;
 }
 
+/*
+ * The skipped arm loads a constant (d = imm, or a 64-bit immediate) that
+ * another register is known to hold at the jump: that register is y.
+ * Returns it, or -1.
+ */
+static int const_arm(const struct ana *a, unsigned int j, int *d)
+{
+	const struct bpf_insn *mv = &a->insn[j + 1];
+	const struct consts *k = &a->cin[j];
+	u64 v, r[SEM_NREGS] = {};
+	int reg;
+
+	if (a->kind[j + 1] == K_LD64 && !a->reloc[j + 1] && !mv->src_reg &&
+	    a->insn[j].off == 2 && j + 3 <= a->n) {
+		sem_alu(mv, r);
+		v = r[mv->dst_reg];
+	} else if (mv->code == (BPF_ALU64 | BPF_MOV | BPF_K) && a->insn[j].off == 1) {
+		v = (u64)(long long)mv->imm;
+	} else {
+		return -1;
+	}
+	*d = mv->dst_reg;
+	for (reg = 0; reg < 10; reg++)
+		if (reg != *d && (k->known & bit(reg)) && k->v[reg] == v)
+			return reg;
+	return -1;
+}
+
 /* cond jump over one register move: d = (a cc b) ? x : y */
 static bool search_select(const struct ana *a, unsigned int j, struct cand *c)
 {
 	const struct bpf_insn *jmp = &a->insn[j], *mv = &a->insn[j + 1];
 	unsigned int q, bstart = j;
-	int d, x, op = BPF_OP(jmp->code);
+	int d, x, y, op = BPF_OP(jmp->code);
 	bool is32 = BPF_CLASS(jmp->code) == BPF_JMP32, imm = BPF_SRC(jmp->code) == BPF_K;
 
-	if (a->kind[j] != K_JUMP || jmp->off != 1 || j + 2 > a->n ||
-	    mv->code != (BPF_ALU64 | BPF_MOV | BPF_X) || mv->off || a->jtarget[j + 1])
+	if (a->kind[j] != K_JUMP || j + 2 > a->n || a->jtarget[j + 1])
 		return false;
 	d = mv->dst_reg;
+	y = const_arm(a, j, &d);
+	if (y < 0 && (jmp->off != 1 || mv->code != (BPF_ALU64 | BPF_MOV | BPF_X) ||
+		      mv->off))
+		return false;
+	if (y < 0)
+		y = mv->src_reg;
 	if (!(a->live_out[j + 1] & bit(d)))
 		return false;
 	while (bstart > 0 && !a->leader[bstart])
@@ -1375,7 +1408,7 @@ static bool search_select(const struct ana *a, unsigned int j, struct cand *c)
 	/* the compare reads d before the move we drop: it reads x then */
 	c->regs[1] = jmp->dst_reg == d ? x : jmp->dst_reg;
 	c->regs[2] = x;
-	c->regs[3] = mv->src_reg;
+	c->regs[3] = y;
 	c->nr_regs = 4;
 	if (!imm) {
 		c->regs[4] = jmp->src_reg == d ? x : jmp->src_reg;

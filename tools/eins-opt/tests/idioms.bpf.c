@@ -51,6 +51,12 @@ PROG(pos_select_max, p[3] = x > y ? x : y)
 PROG(pos_select_smin, p[3] = (s64)x < (s64)y ? x : y)
 PROG(pos_select_eq, p[3] = x == y ? x : n; p[4] = x + y + n)
 PROG(pos_select_u32_compare, p[3] = (u32)x < (u32)y ? x : y)
+PROG(pos_select_clamp_const, {
+	u64 lo = 1ULL << 40;
+
+	p[3] = x > lo ? x : lo;
+	p[4] = lo ^ y;
+})
 PROG(pos_select_branchy, if (x & y) p[3] = x; else p[3] = y; p[4] = 0)
 /* bit fields */
 PROG(pos_extract_shift_mask, p[3] = (x >> 12) & 0xfffff)
