@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The rewriter's idiom tests: each program section computes one idiom in
- * one of the shapes a BPF C programmer writes; clang (any -mcpu, with and
- * without -g) spells them differently again.  Sections named pos_OP_*
- * must get a site of OP, sections named neg_* (near misses, windows that
- * must stay) and gap_* (correct code the rewriter cannot prove yet) must
- * be left alone (see run.sh).  Compiled only: test_loader runs rewritten code in the VM.
+ * The rewriter's idiom tests: each program computes one idiom in one of
+ * the shapes a BPF C programmer writes; clang (any -mcpu, with and without
+ * -g) spells them differently again.  Programs (and the subprogram) named
+ * pos_OP_* must get a site of OP; those named neg_* (near misses, windows
+ * that must stay) and gap_* (correct code the rewriter cannot prove yet)
+ * must be left alone (see run.sh).  Compiled only: test_loader runs
+ * rewritten code in the VM.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -31,6 +32,16 @@ SEC("xdp/" #name) int name(struct xdp_md *ctx)				\
 	(void)x; (void)y; (void)n;					\
 	body;								\
 	return XDP_PASS;						\
+}
+
+/* a subprogram (in .text, called by call_mul_high_subprog) */
+static __attribute__((noinline)) u64 pos_mul_high_subprog(u64 a, u64 b)
+{
+	u64 a0 = (u32)a, a1 = a >> 32, b0 = (u32)b, b1 = b >> 32;
+	u64 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+	u64 carry = ((p00 >> 32) + (u32)p01 + (u32)p10) >> 32;
+
+	return p11 + (p01 >> 32) + (p10 >> 32) + carry;
 }
 
 /* rotates */
@@ -90,6 +101,14 @@ PROG(pos_mul_high_halves, {
 
 	p[3] = ah * bh + (m1 >> 32) + (m2 >> 32) + (mid >> 32);
 })
+PROG(pos_mul_high_masks, {
+	u64 al = x & 0xffffffff, ah = x >> 32, bl = y & 0xffffffff, bh = y >> 32;
+	u64 lo = bl * al, m1 = bl * ah, m2 = bh * al;
+	u64 mid = (m1 & 0xffffffff) + (m2 & 0xffffffff) + (lo >> 32);
+
+	p[3] = (mid >> 32) + (m2 >> 32) + (m1 >> 32) + bh * ah;
+})
+PROG(call_mul_high_subprog, p[3] = pos_mul_high_subprog(x, y))
 /* a spelling z3 does not prove within its time limit: left alone */
 PROG(gap_mul_high_carry, {
 	u64 al = x & 0xffffffff, ah = x >> 32, bl = y & 0xffffffff, bh = y >> 32;

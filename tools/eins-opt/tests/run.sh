@@ -31,8 +31,8 @@ for mcpu in v1 v2 v3 v4; do
 			nok "$tag: eins-opt"
 			continue
 		fi
-		# "OBJ: section xdp/NAME insns A -> B, N sites op=k ..."
-		sed -n 's|.*: section xdp/\([a-z0-9_]*\) .*, *\([0-9]*\) sites\(.*\)|\1 \2 \3|p' \
+		# "OBJ:   program NAME insns A -> B, N sites op=k ..."
+		sed -n 's|.*:   program \([a-z0-9_]*\) .*, *\([0-9]*\) sites\(.*\)|\1 \2 \3|p' \
 			"$obj.report" > "$obj.sections"
 		while read -r name n rest; do
 			case $name in
@@ -44,9 +44,9 @@ for mcpu in v1 v2 v3 v4; do
 				check "[ '$n' = 0 ]" "$tag: $name: left alone ($n sites)" ;;
 			esac
 		done < "$obj.sections"
-		want=$(grep -c '^PROG(\|^SEC("xdp/[a-z]' "$src")
+		want=$(grep -c '^PROG(\|^SEC("xdp/[a-z]\|^static .* pos_' "$src")
 		check "[ \$(grep -c . '$obj.sections') = $want ]" \
-			"$tag: all $want sections reported"
+			"$tag: all $want programs reported"
 		# back to plain BPF: no site may remain
 		if "$opt" --expand --report "$obj.opt" -o "$obj.rt" > "$obj.rt.report" 2>&1; then
 			check "[ \$(llvm-objdump-19 -d '$obj.rt' | grep -c '^ *[0-9]*:	e7 ') = 0 ]" \
