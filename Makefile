@@ -186,6 +186,22 @@ rewriter-check: $(EOPT_BIN)
 	sh $(EOPT)/tests/run.sh $(EOPT_BIN) $(EOPT_OUT)/tests \
 		"-I$(HDRS) -I$(LIBBPF_ROOT)/usr/include"
 
+# bpftool from the 6.12 tree (host): skeletons for the tests, vmlinux.h
+# for the corpus
+BPFTOOL		:= $(OUT)/corpus/bpftool/bpftool
+
+$(BPFTOOL): | tree
+	mkdir -p $(dir $@)
+	$(MAKE) -s -C $(SRC)/tools/bpf/bpftool OUTPUT=$(dir $@) \
+		CC="ccache gcc" > $(dir $@)build.log 2>&1 || \
+		{ tail -20 $(dir $@)build.log; exit 1; }
+
+# the rewritten loader object as a skeleton: eins_open_skeleton's test
+$(TESTBIN)/loader_plain_opt.skel.h: $(TESTBIN)/loader_plain.opt.o $(BPFTOOL)
+	$(BPFTOOL) gen skeleton $< name loader_plain_opt > $@.tmp && mv $@.tmp $@
+
+$(TESTBIN)/test_loader: $(TESTBIN)/loader_plain_opt.skel.h
+
 # the VM programs that link libeins (the loader) and the op files
 LIBEINS_PROGS	:= test_loader corpus_run
 
@@ -193,8 +209,8 @@ $(addprefix $(TESTBIN)/,$(LIBEINS_PROGS)): $(TESTBIN)/%: $(SELFTESTS)/%.c \
 		$(EOPT)/libeins.c $(EOPT_DEPS) $(SELFTESTS)/eins_lib.c \
 		$(SELFTESTS)/eins_lib.h $(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
-	$(CROSS)gcc $(EOPT_CFLAGS) $(UCFLAGS) -o $@ $< $(EOPT)/libeins.c \
-		$(EOPT_CORE) $(SELFTESTS)/eins_lib.c $(ULIBS)
+	$(CROSS)gcc $(EOPT_CFLAGS) $(UCFLAGS) -I$(TESTBIN) -o $@ $< \
+		$(EOPT)/libeins.c $(EOPT_CORE) $(SELFTESTS)/eins_lib.c $(ULIBS)
 
 # the corpus: the 6.12 tree's BPF selftest programs built by stock clang
 # and rewritten (make corpus: all of them, and the table in
@@ -204,10 +220,10 @@ $(addprefix $(TESTBIN)/,$(LIBEINS_PROGS)): $(TESTBIN)/%: $(SELFTESTS)/%.c \
 CORPUS_LIST	:= tools/corpus/selftests-sites.list
 CORPUS_INITRAMFS := $(OUT)/initramfs-corpus-$(ARCH).cpio.gz
 
-corpus: $(EOPT_BIN) $(LIBBPF_A)
+corpus: $(EOPT_BIN) $(LIBBPF_A) $(BPFTOOL)
 	sh tools/corpus/build.sh $(OUT) $(SRC) $(LIBBPF_ROOT)/usr/include $(EOPT_BIN)
 
-corpus-check: $(EOPT_BIN) $(LIBBPF_A)
+corpus-check: $(EOPT_BIN) $(LIBBPF_A) $(BPFTOOL)
 	sh tools/corpus/build.sh $(OUT) $(SRC) $(LIBBPF_ROOT)/usr/include \
 		$(EOPT_BIN) $(CORPUS_LIST)
 

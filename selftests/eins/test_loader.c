@@ -25,6 +25,7 @@
 #include <bpf/libbpf.h>
 #include "eins_lib.h"
 #include "libeins.h"
+#include "loader_plain_opt.skel.h"
 #include "kselftest_harness.h"
 
 #define NR_RECS		8
@@ -53,8 +54,15 @@ static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-/* open (with @open_fn's flags), load, run NR_RUNS packets; 0 or -errno */
+static int run_loaded(struct bpf_object *obj, struct result *res, bool close);
+
+/* load @obj, run NR_RUNS packets, close it; 0 or -errno */
 static int run_object(struct bpf_object *obj, struct result *res)
+{
+	return run_loaded(obj, res, true);
+}
+
+static int run_loaded(struct bpf_object *obj, struct result *res, bool close)
 {
 	struct bpf_program *prog;
 	struct bpf_map *map;
@@ -92,7 +100,8 @@ static int run_object(struct bpf_object *obj, struct result *res)
 	}
 	err = bpf_map_lookup_elem(bpf_map__fd(map), &key, &res->acc);
 out:
-	bpf_object__close(obj);
+	if (close)
+		bpf_object__close(obj);
 	return err;
 }
 
@@ -175,6 +184,20 @@ TEST(expanded_file)
 TEST(rewritten)
 {
 	CHECK_SAME_AS_REF(eins_open_file("loader_plain.opt.o", NULL, 0));
+}
+
+/* a skeleton of the rewritten object, opened through eins_open_skeleton */
+TEST(skeleton)
+{
+	struct loader_plain_opt *skel = calloc(1, sizeof(*skel));
+
+	ASSERT_NE(NULL, skel);
+	ASSERT_EQ(0, loader_plain_opt__create_skeleton(skel));
+	ASSERT_EQ(0, eins_open_skeleton(skel->skeleton, NULL, EINS_LOAD_QUIET));
+	ASSERT_EQ(0, run_ref());
+	EXPECT_EQ(0, run_loaded(skel->obj, &got, false));
+	EXPECT_EQ(-1, first_diff(&ref, &got));
+	loader_plain_opt__destroy(skel);
 }
 
 /* strict: loads as is where the ops are, fails naming them where not */
