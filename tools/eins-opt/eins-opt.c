@@ -163,13 +163,17 @@ int main(int argc, char **argv)
 		}
 		err = eins_expand_obj(&o, mask, &st);
 		if (!err && automode && strict) {
-			int op;
+			char list[128] = "";
+			int op, n = 0;
 
 			for (op = 0; op < EINS_NR_OPS; op++)
 				if (st.expanded[op])
-					err = eobj_error(&o, EOPNOTSUPP,
-							 "this kernel lacks op %s (modprobe eins?); --strict does not fall back",
-							 eins_op_name(op));
+					n += snprintf(list + n, sizeof(list) - n, "%s%s",
+						      n ? ", " : "", eins_op_name(op));
+			if (n)
+				err = eobj_error(&o, EOPNOTSUPP,
+						 "this kernel lacks %s (modprobe eins?); --strict does not fall back",
+						 list);
 		}
 		if (!err && report)
 			report_expand(in, &st, now() - t0);
