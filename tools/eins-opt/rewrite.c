@@ -1197,6 +1197,20 @@ static u16 value_uses(const struct ana *a, unsigned int i)
 }
 
 /*
+ * The first insn a window ending at @i may start at: the start of its
+ * basic block, but at most MAX_WALK insns back (what a candidate's slice
+ * bitmap and rewrite buffers hold).
+ */
+static unsigned int window_floor(const struct ana *a, unsigned int i)
+{
+	unsigned int lo = i >= MAX_WALK ? i - MAX_WALK + 1 : 0;
+
+	while (i > lo && !a->leader[i])
+		i--;
+	return i;
+}
+
+/*
  * A byte swap of a register that an earlier load in the block filled:
  * reload it byte-swapped (the load stays for its other uses).
  */
@@ -1228,7 +1242,7 @@ static bool match_swap_load(const struct ana *a, unsigned int ld,
 /* the best candidate ending at insn e, if any */
 static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 {
-	unsigned int i, lo, bstart = e;
+	unsigned int i, lo;
 	u16 needed, leaves_ld = 0;
 	int d = a->insn[e].dst_reg, loads[SEM_NREGS];
 	struct cand c;
@@ -1236,11 +1250,7 @@ static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 
 	if (a->kind[e] != K_ALU || !(a->live_out[e] & bit(d)) || a->used[e])
 		return false;
-	while (bstart > 0 && !a->leader[bstart])
-		bstart--;
-	lo = e >= MAX_WALK ? e - MAX_WALK + 1 : 0;
-	if (lo < bstart)
-		lo = bstart;
+	lo = window_floor(a, e);
 	memset(&c, 0, sizeof(c));
 	c.d = d;
 	c.e = e;
@@ -1361,7 +1371,7 @@ static int const_arm(const struct ana *a, unsigned int j, int *d)
 static bool search_select(const struct ana *a, unsigned int j, struct cand *c)
 {
 	const struct bpf_insn *jmp = &a->insn[j], *mv = &a->insn[j + 1];
-	unsigned int q, bstart = j;
+	unsigned int q, lo;
 	int d, x, y, op = BPF_OP(jmp->code);
 	bool is32 = BPF_CLASS(jmp->code) == BPF_JMP32, imm = BPF_SRC(jmp->code) == BPF_K;
 
@@ -1376,15 +1386,14 @@ static bool search_select(const struct ana *a, unsigned int j, struct cand *c)
 		y = mv->src_reg;
 	if (!(a->live_out[j + 1] & bit(d)))
 		return false;
-	while (bstart > 0 && !a->leader[bstart])
-		bstart--;
+	lo = window_floor(a, j);
 	memset(c, 0, sizeof(*c));
 	c->d = d;
 	c->e = j + 1;
 	c->s0 = j;
 	x = d;
 	/* the last write of d before the jump: x, if it is a move */
-	for (q = j; q-- > bstart;) {
+	for (q = j; q-- > lo;) {
 		if (a->kind[q] == K_LD64_HI)
 			continue;
 		if (a->def[q] & bit(d)) {
@@ -1423,22 +1432,20 @@ static bool search_swap_store(const struct ana *a, unsigned int p, struct cand *
 {
 	const struct bpf_insn *st = &a->insn[p], *sw;
 	int v = st->src_reg, bytes;
-	unsigned int q, bstart = p;
+	unsigned int q, lo = window_floor(a, p);
 
 	if (a->kind[p] != K_STORE || BPF_CLASS(st->code) != BPF_STX ||
 	    BPF_SIZE(st->code) == BPF_B || (a->live_out[p] & bit(v)) ||
 	    v == st->dst_reg)
 		return false;
 	bytes = BPF_SIZE(st->code) == BPF_DW ? 8 : BPF_SIZE(st->code) == BPF_W ? 4 : 2;
-	while (bstart > 0 && !a->leader[bstart])
-		bstart--;
-	for (q = p; q-- > bstart;) {
+	for (q = p; q-- > lo;) {
 		if (a->kind[q] == K_LD64_HI)
 			continue;
 		if ((a->def[q] | a->use[q]) & bit(v))
 			break;
 	}
-	if (q == (unsigned int)-1 || q < bstart)
+	if (q == (unsigned int)-1 || q < lo)
 		return false;
 	sw = &a->insn[q];
 	if (BPF_OP(sw->code) != BPF_END || sw->dst_reg != v || sw->imm != bytes * 8 ||
