@@ -12,7 +12,7 @@
 typedef unsigned long long u64;
 typedef long long s64;
 
-static u64 bswap(u64 x, int bits)
+u64 sem_bswap(u64 x, int bits)
 {
 	u64 r = 0;
 	int i;
@@ -100,7 +100,7 @@ bool sem_alu(const struct bpf_insn *insn, u64 *r)
 		if (cls == BPF_ALU && BPF_SRC(insn->code) == BPF_TO_LE)
 			r[insn->dst_reg] = trunc_to(r[insn->dst_reg], insn->imm);
 		else
-			r[insn->dst_reg] = bswap(r[insn->dst_reg], insn->imm);
+			r[insn->dst_reg] = sem_bswap(r[insn->dst_reg], insn->imm);
 		return true;
 	}
 	src = BPF_SRC(insn->code) == BPF_X ? r[insn->src_reg] :

@@ -14,6 +14,9 @@
 
 #define SEM_NREGS	11
 
+/* the low @bits bits of @x, byte-swapped */
+unsigned long long sem_bswap(unsigned long long x, int bits);
+
 /* Run one ALU/ALU64 insn (or a 64-bit immediate) on @r; false if it is
  * not one the filter evaluates.
  */

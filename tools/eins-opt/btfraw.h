@@ -5,7 +5,10 @@
 
 #include <linux/btf.h>
 
-/* bytes that follow a struct btf_type of its kind */
-long btf_type_extra(const struct btf_type *t);
+/*
+ * The type record at *@pos of the @len bytes of type records at @types,
+ * or NULL past the last one; *@pos moves on to the next record.
+ */
+const struct btf_type *btf_walk(const char *types, long len, long *pos);
 
 #endif

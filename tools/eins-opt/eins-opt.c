@@ -66,11 +66,10 @@ static int parse_ops(const char *s, unsigned int *mask, bool *automode)
 	}
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char name[64];
-
-		snprintf(name, sizeof(name), "eins_%s", tok);
-		op = eins_op_by_func(name);
-		if (op < 0) {
+		for (op = 0; op < EINS_NR_OPS; op++)
+			if (!strcmp(tok, eins_op_name(op)))
+				break;
+		if (op == EINS_NR_OPS) {
 			fprintf(stderr, "eins-opt: unknown op '%s'\n", tok);
 			return -1;
 		}

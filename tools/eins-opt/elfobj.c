@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <linux/btf.h>
 #include "elfobj.h"
 
 #ifndef R_BPF_64_32
@@ -130,29 +131,49 @@ out:
 	return err;
 }
 
+void *eobj_read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, *p;
+	size_t got;
+
+	*size = 0;
+	if (!f)
+		return NULL;
+	/* in chunks: sysfs files do not know their size */
+	do {
+		p = realloc(buf, *size + 65536);
+		if (!p) {
+			free(buf);
+			fclose(f);
+			errno = ENOMEM;
+			return NULL;
+		}
+		buf = p;
+		got = fread(buf + *size, 1, 65536, f);
+		*size += got;
+	} while (got == 65536);
+	if (ferror(f)) {
+		free(buf);
+		buf = NULL;
+		errno = EIO;
+	}
+	fclose(f);
+	return buf;
+}
+
 int eobj_open_file(struct eobj *o, const char *path)
 {
-	struct stat st;
+	size_t size;
 	void *buf;
-	int fd, err;
+	int err;
 
 	memset(o, 0, sizeof(*o));
 	o->name = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		err = errno;
-		if (fd >= 0)
-			close(fd);
-		return eobj_error(o, err, "%s", strerror(err));
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf || read(fd, buf, st.st_size) != st.st_size) {
-		free(buf);
-		close(fd);
-		return eobj_error(o, EIO, "cannot read the file");
-	}
-	close(fd);
-	err = eobj_open_mem(o, path, buf, st.st_size);
+	buf = eobj_read_file(path, &size);
+	if (!buf)
+		return eobj_error(o, errno, "%s", strerror(errno));
+	err = eobj_open_mem(o, path, buf, size);
 	free(buf);
 	return err;
 }
@@ -632,14 +653,31 @@ struct ext_hdr {
 	struct { __u32 off, len; } blk[3];	/* func, line, CO-RE info */
 };
 
+bool eobj_btf(const struct eobj *o, const char **types, __u32 *type_len,
+	      const char **strs, __u32 *str_len)
+{
+	const struct eobj_sec *b = o->btf ? &o->secs[o->btf] : NULL;
+	const struct btf_header *h = b ? b->data : NULL;
+
+	if (!b || b->size < sizeof(*h) || h->magic != BTF_MAGIC ||
+	    h->hdr_len + (size_t)h->type_off + h->type_len > b->size ||
+	    h->hdr_len + (size_t)h->str_off + h->str_len > b->size)
+		return false;
+	*types = (const char *)b->data + h->hdr_len + h->type_off;
+	*type_len = h->type_len;
+	*strs = (const char *)b->data + h->hdr_len + h->str_off;
+	*str_len = h->str_len;
+	return true;
+}
+
 static const char *btf_str(const struct eobj *o, __u32 off)
 {
-	const struct eobj_sec *b = &o->secs[o->btf];
-	const __u32 *h = b->data;	/* magic..hdr_len, type_off, type_len, str_off, str_len */
+	const char *types, *strs;
+	__u32 tlen, slen;
 
-	if (b->size < 24 || h[1] + h[4] + off >= b->size)
+	if (!eobj_btf(o, &types, &tlen, &strs, &slen) || off >= slen)
 		return "";
-	return (const char *)b->data + h[1] + h[4] + off;
+	return strs + off;
 }
 
 /*

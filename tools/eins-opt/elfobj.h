@@ -51,6 +51,8 @@ struct eobj {
 int eobj_open_mem(struct eobj *o, const char *name, const void *buf,
 		  size_t size);
 int eobj_open_file(struct eobj *o, const char *path);
+/* a whole file, malloc'd; NULL with errno set */
+void *eobj_read_file(const char *path, size_t *size);
 void eobj_free(struct eobj *o);
 
 static inline bool eobj_is_code(const struct eobj *o, int sec)
@@ -77,6 +79,10 @@ void eobj_set_sym_weak(struct eobj *o, int sym);
 
 /* the BTF FUNC type id .BTF.ext gives the function at @insn, or -1 */
 long eobj_func_info_type(const struct eobj *o, int sec, long insn);
+/* the object's .BTF type records and strings; false if none or malformed */
+bool eobj_btf(const struct eobj *o, const char **types, __u32 *type_len,
+	      const char **strs, __u32 *str_len);
+
 /* mark[i] = 1 for every insn of @sec a CO-RE relocation patches */
 void eobj_core_relo_insns(const struct eobj *o, int sec, unsigned char *mark);
 

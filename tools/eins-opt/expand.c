@@ -5,9 +5,8 @@
 #include "expand.h"
 #include "ops_user.h"
 
-/* the op called at insn @i of @sec as a kinsn site, or -1 */
-static int site_op(const struct eobj *o, int sec, const struct bpf_insn *insn,
-		   unsigned int i, unsigned int n)
+int eins_site_op(const struct eobj *o, int sec, const struct bpf_insn *insn,
+		 unsigned int i, unsigned int n)
 {
 	int sym;
 
@@ -28,7 +27,7 @@ static int expand_sec(struct eobj *o, int sec, unsigned int mask,
 	int op, cnt, err;
 
 	for (i = 0; i < n; i++) {
-		op = site_op(o, sec, insn, i, n);
+		op = eins_site_op(o, sec, insn, i, n);
 		if (op < 0)
 			continue;
 		cnt = eins_site_proof(op, &insn[i], n - i, proof, &len, &why);
@@ -79,14 +78,9 @@ int eins_expand_obj(struct eobj *o, unsigned int mask,
 	err = eobj_commit(o);
 	if (err)
 		return err;
-	for (op = 0; op < EINS_NR_OPS; op++) {
-		char name[32] = "eins_";
-
-		if (!(mask & (1u << op)))
-			continue;
-		strcat(name, eins_op_name(op));
-		eobj_set_sym_weak(o, eobj_find_sym(o, name));
-	}
+	for (op = 0; op < EINS_NR_OPS; op++)
+		if (mask & (1u << op))
+			eobj_set_sym_weak(o, eobj_find_sym(o, eins_op_func(op)));
 	st->insns_after = count_insns(o);
 	return 0;
 }

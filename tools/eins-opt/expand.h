@@ -6,6 +6,10 @@
 #include "elfobj.h"
 #include "libeins.h"
 
+/* the op called at insn @i (of @n) of @sec as a kinsn site, or -1 */
+int eins_site_op(const struct eobj *o, int sec, const struct bpf_insn *insn,
+		 unsigned int i, unsigned int n);
+
 /*
  * Validate every site as the module would and replace those of the ops in
  * @expand_mask by their proof sequences (committed).  The extern of an op

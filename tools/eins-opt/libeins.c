@@ -9,29 +9,6 @@
 #include "expand.h"
 #include "ops_user.h"
 
-const char *eins_op_str(int op)
-{
-	return eins_op_name(op);
-}
-
-int eins_expand_mem(const char *name, const void *buf, size_t size,
-		    unsigned int mask, void **out, size_t *out_size,
-		    struct eins_expand_stats *st, char *err, size_t err_size)
-{
-	struct eobj o;
-	int ret;
-
-	ret = eobj_open_mem(&o, name, buf, size);
-	if (!ret)
-		ret = eins_expand_obj(&o, mask, st);
-	if (!ret)
-		ret = eobj_write_mem(&o, out, out_size);
-	if (ret && err)
-		snprintf(err, err_size, "%s", o.err[0] ? o.err : strerror(-ret));
-	eobj_free(&o);
-	return ret;
-}
-
 /* the ops this object's sites need that the kernel lacks, as a list */
 static void op_list(unsigned int mask, char *buf, size_t size)
 {
@@ -47,14 +24,11 @@ static void op_list(unsigned int mask, char *buf, size_t size)
 /* true if the object declares any op's extern (eins.h declares all) */
 static bool names_an_op(const struct eobj *o)
 {
-	char name[32];
 	int op;
 
-	for (op = 0; op < EINS_NR_OPS; op++) {
-		snprintf(name, sizeof(name), "eins_%s", eins_op_name(op));
-		if (eobj_find_sym(o, name) >= 0)
+	for (op = 0; op < EINS_NR_OPS; op++)
+		if (eobj_find_sym(o, eins_op_func(op)) >= 0)
 			return true;
-	}
 	return false;
 }
 
@@ -144,21 +118,18 @@ struct bpf_object *eins_open_file(const char *path,
 	LIBBPF_OPTS(bpf_object_open_opts, o);
 	struct bpf_object *obj;
 	const char *base;
-	FILE *f;
+	size_t size;
 	void *buf;
-	long size;
+	int err;
 
-	f = fopen(path, "rb");
-	if (!f)
+	buf = eobj_read_file(path, &size);
+	if (!buf)
 		return NULL;
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) <= 0 ||
-	    fseek(f, 0, SEEK_SET) || !(buf = malloc(size)) ||
-	    fread(buf, 1, size, f) != (size_t)size) {
-		fclose(f);
+	if (!size) {
+		free(buf);
 		errno = EIO;
 		return NULL;
 	}
-	fclose(f);
 	if (opts)
 		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
 	o.sz = sizeof(o);
@@ -168,9 +139,9 @@ struct bpf_object *eins_open_file(const char *path,
 		o.object_name = base ? base + 1 : path;
 	}
 	obj = eins_open_mem(buf, size, &o, flags);
-	size = errno;
+	err = errno;
 	free(buf);
-	errno = size;
+	errno = err;
 	return obj;
 }
 

@@ -40,18 +40,6 @@ struct eins_expand_stats {
 
 /* Bit i set: the running kernel has op i (eins.ko's BTF names it). */
 int eins_kernel_ops(unsigned int *mask);
-/* "rotate", ... for op i */
-const char *eins_op_str(int op);
-
-/*
- * Expand the sites of the ops in @expand_mask in the object image @buf;
- * the result is malloc'd in @out.  Returns 0 or -errno with the reason
- * (naming object, section and insn) in @err.
- */
-int eins_expand_mem(const char *name, const void *buf, size_t size,
-		    unsigned int expand_mask, void **out, size_t *out_size,
-		    struct eins_expand_stats *stats, char *err, size_t err_size);
-
 /* bpf_object__open_file/_mem with the fallback expansion; NULL + errno */
 struct bpf_object *eins_open_file(const char *path,
 				  const struct bpf_object_open_opts *opts,

@@ -26,6 +26,11 @@ const char *eins_op_name(int op)
 	return op >= 0 && op < EINS_NR_OPS ? ops[op]->name + 5 : "?";
 }
 
+const char *eins_op_func(int op)
+{
+	return ops[op]->name;
+}
+
 int eins_op_by_func(const char *func)
 {
 	int i;

@@ -17,6 +17,8 @@ enum {
 #define EINS_SITE_MAX		6	/* call, payload, four carriers */
 
 const char *eins_op_name(int op);
+/* the op's BTF function, e.g. "eins_rotate" */
+const char *eins_op_func(int op);
 /* "eins_rotate" -> EINS_OP_ROTATE, -1 if not an op's function */
 int eins_op_by_func(const char *func);
 /*

@@ -12,33 +12,10 @@
 #include "libeins.h"
 #include "ops_user.h"
 #include "btfraw.h"
-
-static void *slurp(const char *path, long *size)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n = 0, got;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		char *p = realloc(buf, n + 65536);
-
-		if (!p)
-			break;
-		buf = p;
-		got = fread(buf + n, 1, 65536, f);
-		n += got;
-		if (got < 65536)
-			break;
-	}
-	fclose(f);
-	*size = n;
-	return buf;
-}
+#include "elfobj.h"
 
 /* bytes that follow a btf_type of this kind */
-long btf_type_extra(const struct btf_type *t)
+static long btf_type_extra(const struct btf_type *t)
 {
 	unsigned int vlen = BTF_INFO_VLEN(t->info);
 
@@ -57,29 +34,41 @@ long btf_type_extra(const struct btf_type *t)
 	}
 }
 
+const struct btf_type *btf_walk(const char *types, long len, long *pos)
+{
+	const struct btf_type *t;
+
+	if (*pos + (long)sizeof(*t) > len)
+		return NULL;
+	t = (const void *)(types + *pos);
+	*pos += sizeof(*t) + btf_type_extra(t);
+	return t;
+}
+
 int eins_kernel_ops(unsigned int *mask)
 {
-	long vsize, msize, pos, base_strs;
+	size_t vsize, msize;
+	long pos = 0, base_strs;
+	const struct btf_type *t;
 	const struct btf_header *vh, *mh;
 	char *vbuf, *mbuf;
 	int op;
 
 	*mask = 0;
-	vbuf = slurp("/sys/kernel/btf/vmlinux", &vsize);
-	mbuf = slurp("/sys/kernel/btf/eins", &msize);
+	vbuf = eobj_read_file("/sys/kernel/btf/vmlinux", &vsize);
+	mbuf = eobj_read_file("/sys/kernel/btf/eins", &msize);
 	vh = (const void *)vbuf;
 	mh = (const void *)mbuf;
-	if (!vbuf || !mbuf || vsize < (long)sizeof(*vh) ||
-	    msize < (long)sizeof(*mh) || vh->magic != BTF_MAGIC ||
+	if (!vbuf || !mbuf || vsize < sizeof(*vh) ||
+	    msize < sizeof(*mh) || vh->magic != BTF_MAGIC ||
 	    mh->magic != BTF_MAGIC ||
-	    mh->hdr_len + (long)mh->type_off + mh->type_len > msize ||
-	    mh->hdr_len + (long)mh->str_off + mh->str_len > msize)
+	    mh->hdr_len + (size_t)mh->type_off + mh->type_len > msize ||
+	    mh->hdr_len + (size_t)mh->str_off + mh->str_len > msize)
 		goto out;
 	/* split BTF: string offsets continue the base's string section */
 	base_strs = vh->str_len;
-	for (pos = 0; pos + (long)sizeof(struct btf_type) <= (long)mh->type_len;) {
-		const struct btf_type *t = (const void *)(mbuf + mh->hdr_len +
-							  mh->type_off + pos);
+	while ((t = btf_walk(mbuf + mh->hdr_len + mh->type_off, mh->type_len,
+			     &pos))) {
 		long name = (long)t->name_off - base_strs;
 
 		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC && name >= 0 &&
@@ -88,7 +77,6 @@ int eins_kernel_ops(unsigned int *mask)
 			if (op >= 0)
 				*mask |= 1u << op;
 		}
-		pos += sizeof(*t) + btf_type_extra(t);
 	}
 out:
 	free(vbuf);

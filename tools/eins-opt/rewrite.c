@@ -32,6 +32,7 @@
 #include <string.h>
 #include <z3.h>
 #include "bpfsem.h"
+#include "expand.h"
 #include "btfraw.h"
 #include "rewrite.h"
 #include "eins_abi.h"
@@ -76,7 +77,6 @@ struct ana {
 	unsigned char *kind, *leader, *jtarget, *used, *reloc, *func_start;
 	u16 *use, *def, *live_out;
 	struct consts *cin;
-	unsigned char *cvalid;
 };
 
 struct cand {
@@ -93,6 +93,34 @@ struct cand {
 	int d;
 };
 
+/* the slice: bit i - s0 set for insn i */
+static bool in_slice(const struct cand *c, unsigned int i)
+{
+	return i >= c->s0 && i <= c->e &&
+	       (c->slice[(i - c->s0) / 64] >> ((i - c->s0) % 64) & 1);
+}
+
+static void slice_set(struct cand *c, unsigned int i)
+{
+	c->slice[(i - c->s0) / 64] |= 1ULL << ((i - c->s0) % 64);
+}
+
+static void slice_clear(struct cand *c, unsigned int i)
+{
+	c->slice[(i - c->s0) / 64] &= ~(1ULL << ((i - c->s0) % 64));
+}
+
+/* fill in what an op match found */
+static void cand_set(struct cand *c, int op, unsigned int variant, int imm,
+		     int nr_regs, int nr_scratch)
+{
+	c->op = op;
+	c->variant = variant;
+	c->imm = imm;
+	c->nr_regs = nr_regs;
+	c->nr_scratch = nr_scratch;
+}
+
 /* ---- how many arguments a call reads (liveness at calls) ---- */
 
 #include "helper_args.h"	/* generated from libbpf's bpf_helper_defs.h */
@@ -100,22 +128,16 @@ struct cand {
 /* the BTF type @id's record, or NULL */
 static const struct btf_type *btf_type_at(const struct eobj *o, __u32 id)
 {
-	const struct eobj_sec *b = &o->secs[o->btf];
-	const __u32 *h = b->data;	/* magic..hdr_len, type_off, type_len */
-	const char *types;
-	long pos;
-	__u32 nr = 0;
+	const struct btf_type *t;
+	const char *types, *strs;
+	__u32 tlen, slen, nr = 0;
+	long pos = 0;
 
-	if (!o->btf || b->size < 24 || !id)
+	if (!id || !eobj_btf(o, &types, &tlen, &strs, &slen))
 		return NULL;
-	types = (const char *)b->data + h[1] + h[2];
-	for (pos = 0; pos + (long)sizeof(struct btf_type) <= (long)h[3];) {
-		const struct btf_type *t = (const void *)(types + pos);
-
+	while ((t = btf_walk(types, tlen, &pos)))
 		if (++nr == id)
 			return t;
-		pos += sizeof(*t) + btf_type_extra(t);
-	}
 	return NULL;
 }
 
@@ -132,24 +154,18 @@ static int btf_func_args(const struct eobj *o, __u32 id)
 
 static int btf_func_args_by_name(const struct eobj *o, const char *name)
 {
-	const struct eobj_sec *b = &o->secs[o->btf];
-	const __u32 *h = b->data;
+	const struct btf_type *t;
 	const char *types, *strs;
-	long pos;
-	__u32 nr = 0;
+	__u32 tlen, slen, nr = 0;
+	long pos = 0;
 
-	if (!o->btf || b->size < 24)
+	if (!eobj_btf(o, &types, &tlen, &strs, &slen))
 		return -1;
-	types = (const char *)b->data + h[1] + h[2];
-	strs = (const char *)b->data + h[1] + h[4];
-	for (pos = 0; pos + (long)sizeof(struct btf_type) <= (long)h[3];) {
-		const struct btf_type *t = (const void *)(types + pos);
-
+	while ((t = btf_walk(types, tlen, &pos))) {
 		nr++;
-		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC && t->name_off < h[5] &&
+		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC && t->name_off < slen &&
 		    !strcmp(strs + t->name_off, name))
 			return btf_func_args(o, nr);
-		pos += sizeof(*t) + btf_type_extra(t);
 	}
 	return -1;
 }
@@ -424,7 +440,7 @@ static void site_use_def(const struct eobj *o, int sec,
 {
 	struct bpf_insn proof[EINS_PROOF_MAX];
 	unsigned char skipped[EINS_PROOF_MAX] = {};
-	int sym = eobj_rel_sym(o, sec, i), op, cnt, k, t;
+	int op = eins_site_op(o, sec, insn, i, n), cnt, k, t;
 	unsigned int len;
 	const char *why;
 	struct ana pa = { .insn = proof };
@@ -433,7 +449,6 @@ static void site_use_def(const struct eobj *o, int sec,
 
 	*use = ALL_REGS;
 	*def = 0;
-	op = sym < 0 ? -1 : eins_op_by_func(eobj_sym_name(o, sym));
 	if (op < 0)
 		return;
 	cnt = eins_site_proof(op, &insn[i], n - i, proof, &len, &why);
@@ -459,7 +474,7 @@ static void site_use_def(const struct eobj *o, int sec,
 
 static int analyse(struct eobj *o, int sec, struct ana *a)
 {
-	unsigned int i, n, s[2];
+	unsigned int i, n;
 	long t;
 	int k, cnt;
 	const Elf64_Sym *sym;
@@ -530,7 +545,6 @@ static int analyse(struct eobj *o, int sec, struct ana *a)
 		     a->kind[i] == K_EXIT || a->kind[i] == K_CALL) && i + 1 < n)
 			a->leader[i + 1] = 1;
 	}
-	(void)s;
 	liveness(a);
 	constants(a);
 	return 0;
@@ -591,16 +605,6 @@ static u64 ctz(u64 x, int w)
 	return x ? __builtin_ctzll(x) : w;
 }
 
-static u64 bswapn(u64 x, int bytes)
-{
-	u64 r = 0;
-	int i;
-
-	for (i = 0; i < bytes; i++)
-		r = r << 8 | ((x >> (8 * i)) & 0xff);
-	return r;
-}
-
 static u64 mulh(u64 a, u64 b, bool sgn)
 {
 	if (sgn)
@@ -631,12 +635,9 @@ static bool match_one(const struct trials *tr, struct cand *c, int leaf_reg)
 	for (w = 64; w >= 32; w -= 32)
 		for (n = 1; n < w; n++)
 			if (ALL_TRIALS(out == rotl(x, n, w))) {
-				c->op = EINS_OP_ROTATE;
-				c->variant = w == 32 ? EINS_ROT_32 : 0;
-				c->imm = n;
+				cand_set(c, EINS_OP_ROTATE, w == 32 ? EINS_ROT_32 : 0,
+					 n, 2, 1);
 				c->regs[1] = leaf_reg;
-				c->nr_regs = 2;
-				c->nr_scratch = 1;
 				return true;
 			}
 	/* bit counts, possibly scaled by a shift clang folded in */
@@ -649,15 +650,12 @@ static bool match_one(const struct trials *tr, struct cand *c, int leaf_reg)
 							  k == 1 ? clz(x & m, w) :
 								   ctz(x & m, w)) << s)))
 					continue;
-				c->op = EINS_OP_BITCOUNT;
-				c->variant = (k == 0 ? EINS_BC_POPCNT : k == 1 ?
-					      EINS_BC_CLZ : EINS_BC_CTZ) |
-					     (w == 32 ? EINS_BC_32 : 0);
-				c->imm = 0;
+				cand_set(c, EINS_OP_BITCOUNT,
+					 (k == 0 ? EINS_BC_POPCNT : k == 1 ?
+					  EINS_BC_CLZ : EINS_BC_CTZ) |
+					 (w == 32 ? EINS_BC_32 : 0), 0, 2, 2);
 				c->post_shift = s;
 				c->regs[1] = leaf_reg;
-				c->nr_regs = 2;
-				c->nr_scratch = 2;
 				return true;
 			}
 	/* bit-field extract: solve lsb and len from the first trial */
@@ -674,12 +672,9 @@ static bool match_one(const struct trials *tr, struct cand *c, int leaf_reg)
 				/* a shift or a mask alone is one insn already */
 				if (lsb == 0 || lsb + len == w)
 					return false;
-				c->op = EINS_OP_EXTRACT;
-				c->variant = w == 32 ? EINS_EXT_32 : 0;
-				c->imm = EINS_EXT_IMM(lsb, len);
+				cand_set(c, EINS_OP_EXTRACT, w == 32 ? EINS_EXT_32 : 0,
+					 EINS_EXT_IMM(lsb, len), 2, 0);
 				c->regs[1] = leaf_reg;
-				c->nr_regs = 2;
-				c->nr_scratch = 0;
 				return true;
 			}
 	return false;
@@ -695,32 +690,23 @@ static bool match_two(const struct trials *tr, struct cand *c, int slice_len)
 		/* high multiply */
 		for (sg = 0; sg < 2; sg++)
 			if (ALL_TRIALS(out == mulh(x, y, sg))) {
-				c->op = EINS_OP_MUL_HIGH;
-				c->variant = sg ? EINS_MULH_SIGNED : 0;
-				c->imm = 0;
+				cand_set(c, EINS_OP_MUL_HIGH,
+					 sg ? EINS_MULH_SIGNED : 0, 0, 3, 3);
 				c->regs[1] = tr->leaf[0];
 				c->regs[2] = tr->leaf[1];
-				c->nr_regs = 3;
-				c->nr_scratch = 3;
 				return true;
 			}
 		/* rotate by a register */
 		for (w = 64; w >= 32; w -= 32)
 			for (sg = 0; sg < 2; sg++) {
-				u64 m = w == 64 ? ~0ULL : 0xffffffffULL;
-
 				if (!(ord ? ALL_TRIALS(out == rotl(y, sg ? w - (x & (w - 1)) : x, w)) :
 					    ALL_TRIALS(out == rotl(x, sg ? w - (y & (w - 1)) : y, w))))
 					continue;
-				(void)m;
-				c->op = EINS_OP_ROTATE;
-				c->variant = EINS_ROT_REG | (sg ? EINS_ROT_RIGHT : 0) |
-					     (w == 32 ? EINS_ROT_32 : 0);
-				c->imm = 0;
+				cand_set(c, EINS_OP_ROTATE, EINS_ROT_REG |
+					 (sg ? EINS_ROT_RIGHT : 0) |
+					 (w == 32 ? EINS_ROT_32 : 0), 0, 3, 2);
 				c->regs[1] = ra;
 				c->regs[2] = rb;
-				c->nr_regs = 3;
-				c->nr_scratch = 2;
 				return true;
 			}
 		/* a + (b << s) + k; a mov and an add are no better as a site */
@@ -737,13 +723,10 @@ static bool match_two(const struct trials *tr, struct cand *c, int slice_len)
 				if (!(ord ? ALL_TRIALS(out == ((y + (x << s) + k) & m)) :
 					    ALL_TRIALS(out == ((x + (y << s) + k) & m))))
 					continue;
-				c->op = EINS_OP_SHIFT_ADD;
-				c->variant = EINS_SA_SHIFT(s) | (w == 32 ? EINS_SA_32 : 0);
-				c->imm = (int)ks;
+				cand_set(c, EINS_OP_SHIFT_ADD, EINS_SA_SHIFT(s) |
+					 (w == 32 ? EINS_SA_32 : 0), (int)ks, 3, 1);
 				c->regs[1] = ra;
 				c->regs[2] = rb;
-				c->nr_regs = 3;
-				c->nr_scratch = 1;
 				return true;
 			}
 	}
@@ -765,12 +748,9 @@ static bool eval_slice(const struct ana *a, const struct cand *c,
 				r[l] = k->v[l];
 		for (l = 0; l < tr->nr_leaves; l++)
 			r[tr->leaf[l]] = tr->in[t][l] = trial_value(t, l);
-		for (i = c->s0; i <= c->e; i++) {
-			if (!(c->slice[(i - c->s0) / 64] >> ((i - c->s0) % 64) & 1))
-				continue;
-			if (!sem_alu(&a->insn[i], r))
+		for (i = c->s0; i <= c->e; i++)
+			if (in_slice(c, i) && !sem_alu(&a->insn[i], r))
 				return false;
-		}
 		tr->out[t] = r[c->d];
 	}
 	return true;
@@ -846,6 +826,7 @@ struct rw {
 	struct rewrite_opts *opts;
 	struct rewrite_sec_stats *st;
 	int edits;
+	unsigned int declared;	/* ops whose extern is in the object's BTF */
 };
 
 static void reject(struct rw *rw, const struct ana *a, const struct cand *c,
@@ -858,17 +839,10 @@ static void reject(struct rw *rw, const struct ana *a, const struct cand *c,
 			eins_op_name(c->op), rej_names[why]);
 }
 
-static bool in_slice(const struct cand *c, unsigned int i)
+/* scratch registers: dead after the window, not operands */
+static bool pick_scratch(const struct ana *a, struct cand *c, int first)
 {
-	return i >= c->s0 && i <= c->e &&
-	       (c->slice[(i - c->s0) / 64] >> ((i - c->s0) % 64) & 1);
-}
-
-/* scratch registers: dead after the window, not operands, not @except */
-static bool pick_scratch_except(const struct ana *a, struct cand *c, int first,
-				int except)
-{
-	u16 busy = except >= 0 ? bit(except) : 0, dead = ~a->live_out[c->e] & ALL_REGS;
+	u16 busy = 0, dead = ~a->live_out[c->e] & ALL_REGS;
 	int i, r, got = 0;
 
 	for (i = 0; i < first; i++)
@@ -879,11 +853,6 @@ static bool pick_scratch_except(const struct ana *a, struct cand *c, int first,
 			busy |= bit(r);
 		}
 	return got == c->nr_scratch;
-}
-
-static bool pick_scratch(const struct ana *a, struct cand *c, int first)
-{
-	return pick_scratch_except(a, c, first, -1);
 }
 
 /*
@@ -1012,7 +981,7 @@ static int window_conflict(const struct ana *a, struct cand *c)
 		    ((a->kind[i] == K_LD64 && !a->reloc[i]) || a->kind[i] == K_LDX ||
 		     a->insn[i].code == (BPF_ALU64 | BPF_MOV | BPF_K)) &&
 		    read_after(a, c, i)) {
-			c->slice[(i - c->s0) / 64] &= ~(1ULL << ((i - c->s0) % 64));
+			slice_clear(c, i);
 			c->slice_len--;
 		}
 
@@ -1020,7 +989,7 @@ static int window_conflict(const struct ana *a, struct cand *c)
 		if (a->kind[i] == K_LD64_HI)
 			continue;
 		if (in_slice(c, i)) {
-			by_slice = (by_slice & ~a->def[i]) | a->def[i];
+			by_slice |= a->def[i];
 			continue;
 		}
 		if (a->use[i] & by_slice)
@@ -1103,7 +1072,6 @@ static int apply(struct rw *rw, struct ana *a, struct cand *c)
 {
 	struct bpf_insn out[MAX_WALK + 16], chk[MAX_WALK + EINS_PROOF_MAX + 8];
 	int nout, nchk, call_at, first = c->nr_regs, sym, err, why;
-	char name[32];
 	unsigned int i;
 
 	c->regs[0] = c->d;
@@ -1120,20 +1088,14 @@ static int apply(struct rw *rw, struct ana *a, struct cand *c)
 	}
 	if (build(rw, a, c, out, &nout, &call_at, chk, &nchk)) {
 		/* the op may want its result apart from its inputs (mul_high):
-		 * write it to a dead register and move it
+		 * write it to the first dead register and move it
 		 */
-		int t;
-		u16 busy = 0;
-
-		for (t = 0; t < first; t++)
-			busy |= bit(c->regs[t]);
-		for (t = 0; t < 10; t++)
-			if (!(busy & bit(t)) && !(a->live_out[c->e] & bit(t)))
-				break;
-		c->via = t < 10;
+		c->nr_scratch++;
+		c->via = pick_scratch(a, c, first);
+		c->nr_scratch--;
 		if (c->via) {
-			c->regs[0] = t;
-			c->via = pick_scratch(a, c, first);
+			c->regs[0] = c->regs[first];
+			memmove(&c->regs[first], &c->regs[first + 1], c->nr_scratch);
 		}
 		if (!c->via || build(rw, a, c, out, &nout, &call_at, chk, &nchk)) {
 			reject(rw, a, c, REJ_OPERANDS);
@@ -1154,11 +1116,14 @@ static int apply(struct rw *rw, struct ana *a, struct cand *c)
 				  a->o->secs[a->sec].name, c->s0, c->e,
 				  eins_op_name(c->op));
 	}
-	snprintf(name, sizeof(name), "eins_%s", eins_op_name(c->op));
-	err = ensure_ksym_btf(rw->o, name);
-	if (err)
-		return err;
-	sym = eobj_add_extern(rw->o, name);
+	/* the op's extern, declared in BTF once per object */
+	if (!(rw->declared & (1u << c->op))) {
+		err = ensure_ksym_btf(rw->o, eins_op_func(c->op));
+		if (err)
+			return err;
+		rw->declared |= 1u << c->op;
+	}
+	sym = eobj_add_extern(rw->o, eins_op_func(c->op));
 	if (sym < 0)
 		return sym;
 	err = eobj_replace(rw->o, a->sec, c->s0, old_len(a, c), out, nout,
@@ -1184,17 +1149,6 @@ static int apply(struct rw *rw, struct ana *a, struct cand *c)
 }
 
 /* ---- candidate search ---- */
-
-static void slice_set(struct cand *c, unsigned int i)
-{
-	c->slice[(i - c->s0) / 64] |= 1ULL << ((i - c->s0) % 64);
-}
-
-/* values an ALU insn reads (not its own destination for a move) */
-static u16 value_uses(const struct ana *a, unsigned int i)
-{
-	return a->use[i];
-}
 
 /*
  * The first insn a window ending at @i may start at: the start of its
@@ -1225,15 +1179,11 @@ static bool match_swap_load(const struct ana *a, unsigned int ld,
 	bytes = BPF_SIZE(l->code) == BPF_DW ? 8 : BPF_SIZE(l->code) == BPF_W ? 4 :
 		BPF_SIZE(l->code) == BPF_H ? 2 : 1;
 	for (n = 2; n <= bytes; n *= 2) {
-		if (!ALL_TRIALS(out == bswapn(x, n)))
+		if (!ALL_TRIALS(out == sem_bswap(x, 8 * n)))
 			continue;
-		c->op = EINS_OP_SWAP_MEM;
-		c->variant = n == 2 ? EINS_SWAP_16 : n == 4 ? EINS_SWAP_32 :
-				      EINS_SWAP_64;
-		c->imm = l->off;
+		cand_set(c, EINS_OP_SWAP_MEM, n == 2 ? EINS_SWAP_16 :
+			 n == 4 ? EINS_SWAP_32 : EINS_SWAP_64, l->off, 2, 0);
 		c->regs[1] = l->src_reg;
-		c->nr_regs = 2;
-		c->nr_scratch = 0;
 		return true;
 	}
 	return false;
@@ -1254,7 +1204,7 @@ static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 	memset(&c, 0, sizeof(c));
 	c.d = d;
 	c.e = e;
-	needed = value_uses(a, e);
+	needed = a->use[e];
 	memset(loads, -1, sizeof(loads));
 	/* walk back; i is the cut (the first insn of the window) */
 	for (i = e;; i--) {
@@ -1271,7 +1221,7 @@ static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 				}
 				if (a->kind[i] != K_ALU && a->kind[i] != K_LD64)
 					break;
-				needed = (needed & ~a->def[i]) | value_uses(a, i);
+				needed = (needed & ~a->def[i]) | a->use[i];
 				/* read before the load that is its leaf */
 				if (needed & leaves_ld)
 					break;
@@ -1411,19 +1361,15 @@ static bool search_select(const struct ana *a, unsigned int j, struct cand *c)
 	slice_set(c, j);
 	slice_set(c, j + 1);
 	c->slice_len = c->s0 != j ? 3 : 2;
-	c->op = EINS_OP_SELECT;
-	c->variant = op | (is32 ? EINS_SEL_32 : 0) | (imm ? EINS_SEL_IMM : 0);
-	c->imm = imm ? jmp->imm : 0;
+	cand_set(c, EINS_OP_SELECT,
+		 op | (is32 ? EINS_SEL_32 : 0) | (imm ? EINS_SEL_IMM : 0),
+		 imm ? jmp->imm : 0, imm ? 4 : 5, 0);
 	/* the compare reads d before the move we drop: it reads x then */
 	c->regs[1] = jmp->dst_reg == d ? x : jmp->dst_reg;
 	c->regs[2] = x;
 	c->regs[3] = y;
-	c->nr_regs = 4;
-	if (!imm) {
+	if (!imm)
 		c->regs[4] = jmp->src_reg == d ? x : jmp->src_reg;
-		c->nr_regs = 5;
-	}
-	c->nr_scratch = 0;
 	return true;
 }
 
@@ -1457,14 +1403,10 @@ static bool search_swap_store(const struct ana *a, unsigned int p, struct cand *
 	slice_set(c, q);
 	slice_set(c, p);
 	c->slice_len = 2;
-	c->op = EINS_OP_SWAP_MEM;
-	c->variant = EINS_SWAP_STORE | (bytes == 2 ? EINS_SWAP_16 :
-					bytes == 4 ? EINS_SWAP_32 : EINS_SWAP_64);
-	c->imm = st->off;
+	cand_set(c, EINS_OP_SWAP_MEM, EINS_SWAP_STORE | (bytes == 2 ? EINS_SWAP_16 :
+		 bytes == 4 ? EINS_SWAP_32 : EINS_SWAP_64), st->off, 2, 1);
 	c->d = st->dst_reg;	/* operand 0 is the base */
 	c->regs[1] = v;
-	c->nr_regs = 2;
-	c->nr_scratch = 1;
 	return true;
 }
 
@@ -1588,12 +1530,6 @@ void rewrite_print_report(const char *in, const struct rewrite_opts *opts,
 
 /* ---- BTF: the extern declarations libbpf needs for a new site's op ---- */
 
-struct btf_hdr {
-	__u16 magic;
-	__u8 version, flags;
-	__u32 hdr_len, type_off, type_len, str_off, str_len;
-};
-
 /*
  * Add FUNC @name (extern, void(void)) to .BTF and to its .ksyms DATASEC,
  * as clang does for `extern void eins_rotate(void) __ksym`, unless the
@@ -1602,19 +1538,21 @@ struct btf_hdr {
 static int ensure_ksym_btf(struct eobj *o, const char *name)
 {
 	struct eobj_sec *b;
-	const struct btf_hdr *h;
-	char *types, *strs, *nb;
-	long pos, ksyms_end = -1, tlen, slen, add_at;
-	__u32 nr = 0, proto_id = 0, name_off, ksyms_off = 0;
+	const struct btf_header *h;
+	const struct btf_type *bt;
+	const char *types, *strs;
+	char *nb;
+	long pos = 0, ksyms_end = -1, add_at;
+	__u32 nr = 0, proto_id = 0, name_off, ksyms_off = 0, tlen, slen;
 	struct btf_type t[2];
 	struct btf_var_secinfo vs;
-	struct btf_hdr nh;
+	struct btf_header nh;
 	size_t nsize;
 
 	if (!o->btf) {
 		/* built without -g: an empty BTF (header and the "" string) */
-		struct btf_hdr e = { .magic = 0xeB9F, .version = 1,
-				     .hdr_len = sizeof(e), .str_len = 1 };
+		struct btf_header e = { .magic = BTF_MAGIC, .version = BTF_VERSION,
+					.hdr_len = sizeof(e), .str_len = 1 };
 		char blob[sizeof(e) + 1] = {};
 		GElf_Shdr sh = { .sh_type = SHT_PROGBITS, .sh_addralign = 4 };
 		int sec;
@@ -1625,18 +1563,11 @@ static int ensure_ksym_btf(struct eobj *o, const char *name)
 			return sec;
 		o->btf = sec;
 	}
+	if (!eobj_btf(o, &types, &tlen, &strs, &slen))
+		return eobj_error(o, EINVAL, ".BTF: bad header");
 	b = &o->secs[o->btf];
 	h = b->data;
-	if (b->size < sizeof(*h) || h->magic != 0xeB9F ||
-	    h->hdr_len + (size_t)h->type_off + h->type_len > b->size ||
-	    h->hdr_len + (size_t)h->str_off + h->str_len > b->size)
-		return eobj_error(o, EINVAL, ".BTF: bad header");
-	types = (char *)b->data + h->hdr_len + h->type_off;
-	strs = (char *)b->data + h->hdr_len + h->str_off;
-	tlen = h->type_len;
-	slen = h->str_len;
-	for (pos = 0; pos + (long)sizeof(struct btf_type) <= tlen;) {
-		const struct btf_type *bt = (const void *)(types + pos);
+	while ((bt = btf_walk(types, tlen, &pos))) {
 		const char *nm = bt->name_off < slen ? strs + bt->name_off : "";
 		int kind = BTF_INFO_KIND(bt->info);
 
@@ -1646,9 +1577,8 @@ static int ensure_ksym_btf(struct eobj *o, const char *name)
 		if (kind == BTF_KIND_FUNC_PROTO && !BTF_INFO_VLEN(bt->info) &&
 		    !bt->type && !proto_id)
 			proto_id = nr;
-		pos += sizeof(*bt) + btf_type_extra(bt);
 		if (kind == BTF_KIND_DATASEC && !strcmp(nm, ".ksyms"))
-			ksyms_end = pos, ksyms_off = (char *)bt - types;
+			ksyms_end = pos, ksyms_off = (const char *)bt - types;
 	}
 	/* new strings: the name (and ".ksyms") */
 	nsize = b->size + 3 * sizeof(struct btf_type) + sizeof(vs) +
