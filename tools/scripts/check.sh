@@ -82,6 +82,16 @@ count_tap() {
 	no_kreport "$1" "$2"
 }
 
+# build_stock: the stock 6.12 kernel (same config, no Kops) and its VM image
+build_stock() {
+	if ! make --no-print-directory ARCH=x86_64 stock-initramfs \
+			> "$out/build-stock-x86_64.log" 2>&1; then
+		tail -30 "$out/build-stock-x86_64.log"
+		fail "stock 6.12 kernel build (log: $out/build-stock-x86_64.log)"
+		return 1
+	fi
+}
+
 # The loader: objects with kinsn sites (eins.h builtins, eins-opt output)
 # load and compute the plain program's results on the patched kernel
 # without and with eins.ko and on stock 6.12; the plain program's results
@@ -90,12 +100,7 @@ run_loader() {
 	run_vm x86_64 max loader
 	echo "# x86_64 (stock 6.12, loader)"
 	slog="$out/loader-stock-x86_64.log"
-	if ! make --no-print-directory ARCH=x86_64 stock-initramfs \
-			> "$out/build-stock-x86_64.log" 2>&1; then
-		tail -30 "$out/build-stock-x86_64.log"
-		fail "stock 6.12 kernel build (log: $out/build-stock-x86_64.log)"
-		return
-	fi
+	build_stock || return
 	make --no-print-directory -s ARCH=x86_64 vm-stock-loader 2>&1 |
 		tr -d '\r' > "$slog"
 	count_tap "$slog" "x86_64 (stock 6.12, loader)"
@@ -125,12 +130,7 @@ tv_totals() {
 run_tv() {
 	echo "# test_verifier: patched kernel (without and with eins.ko) vs stock 6.12"
 	build x86_64 || return
-	if ! make --no-print-directory ARCH=x86_64 stock-initramfs \
-			> "$out/build-stock-x86_64.log" 2>&1; then
-		tail -30 "$out/build-stock-x86_64.log"
-		fail "stock 6.12 kernel build (log: $out/build-stock-x86_64.log)"
-		return
-	fi
+	build_stock || return
 	make --no-print-directory -s ARCH=x86_64 VM_TIMEOUT=900 vm-tv 2>&1 |
 		tr -d '\r' > "$out/tv-x86_64.log"
 	make --no-print-directory -s ARCH=x86_64 VM_TIMEOUT=900 vm-stock-tv 2>&1 |
