@@ -54,7 +54,7 @@ KMAKE = $(MAKE) -C $(SRC) O=$(KBUILD) ARCH=$(KARCH) \
 .PHONY: all setup tree kernel module selftests initramfs demo demo-files \
 	stock-kernel stock-initramfs fuzz hardening eins-opt rewriter-check \
 	corpus corpus-check vm-corpus \
-	check series clean bench bench-vm bench-files \
+	check series clean bench bench-vm bench-files bench-check \
 	proofs-enum proofs-check proofs-lean-sources
 
 all: demo
@@ -275,7 +275,7 @@ VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
 		  $(SELFTESTS)/loader.sh $(DEMO)/demo $(DEMO)/demo_stock.bpf.o \
 		  $(DEMO)/demo_eins.bpf.o tools/demo/demo.sh $(BENCH)/bench \
 		  $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
-		  tools/bench/bench.sh
+		  $(BENCH)/bench_opt.bpf.o tools/bench/bench.sh
 
 initramfs: module selftests demo-files bench-files $(BUSYBOX)
 	sh tools/vm/mkinitramfs.sh $(INITRAMFS) $(KREL) $(BUSYBOX) $(VM_FILES)
@@ -371,23 +371,43 @@ demo: setup
 BENCH		:= $(OUT)/bench-$(ARCH)
 RESULTS		:= tools/bench/results
 
-$(BENCH)/bench: tools/bench/bench.c tools/bench/workloads.h tools/module_btf.h \
+BENCH_HDRS	:= tools/bench/workloads.h tools/bench/hashes.h tools/bench/packets.h
+
+$(BENCH)/bench: tools/bench/bench.c $(BENCH_HDRS) tools/module_btf.h \
 		tools/native_image.h $(LIBBPF_A) | kernel
 	mkdir -p $(BENCH)
 	$(CROSS)gcc $(UCFLAGS) -Itools/bench -o $@ tools/bench/bench.c $(ULIBS)
 
 $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o: tools/bench/bench.bpf.c \
-		tools/bench/workloads.h tools/eins.h $(LIBBPF_A) | kernel
+		$(BENCH_HDRS) tools/eins.h $(LIBBPF_A) | kernel
 	mkdir -p $(BENCH)
 	clang-19 $(BPF_CFLAGS) -Itools/bench \
 		$(if $(findstring eins,$(notdir $@)),-DBENCH_EINS) -c $< -o $@
 
-$(BENCH)/bench_run: tools/bench/bench_run.c tools/bench/workloads.h tools/native_image.h
+# the plain-C build after the rewriter
+$(BENCH)/bench_opt.bpf.o: $(BENCH)/bench_stock.bpf.o $(EOPT_BIN)
+	$(EOPT_BIN) $< -o $@
+
+# the host side: bench_run with the workloads natively, baseline and -march=native
+$(BENCH)/native_%.o: tools/bench/bench_native.c tools/bench/bench_native.h $(BENCH_HDRS)
 	mkdir -p $(BENCH)
-	clang-19 -O2 -Wall -Itools -Itools/bench -o $@ $< -lm
+	clang-19 -O2 -Wall $(if $(findstring march,$*),-march=native) \
+		-Itools -Itools/bench -DNATIVE_SET=native_$* -c $< -o $@
+
+$(BENCH)/bench_run: tools/bench/bench_run.c tools/bench/bench_native.h $(BENCH_HDRS) \
+		tools/native_image.h $(BENCH)/native_base.o $(BENCH)/native_march.o
+	clang-19 -O2 -Wall -Itools -Itools/bench -o $@ $< \
+		$(BENCH)/native_base.o $(BENCH)/native_march.o -lm
 
 bench-files: $(BENCH)/bench $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
-	$(BENCH)/bench_run
+	$(BENCH)/bench_opt.bpf.o $(BENCH)/bench_run
+
+# the hash functions against their published vectors, the packet ring
+bench-check: setup
+	mkdir -p $(OUT)/bench-host
+	clang-19 -O2 -Wall -Itools -Itools/bench -o $(OUT)/bench-host/vectors \
+		tools/bench/vectors.c
+	$(OUT)/bench-host/vectors $(SRC)/lib/siphash_kunit.c
 
 # the VM part of one arch: the images and their results, in a log
 bench-vm: setup
@@ -399,7 +419,7 @@ bench-vm: setup
 bench: setup
 	$(MAKE) --no-print-directory ARCH=x86_64 bench-vm
 	$(MAKE) --no-print-directory ARCH=arm64 bench-vm
-	@sh tools/bench/report.sh $(OUT) $(RESULTS)
+	@sh tools/bench/report.sh $(OUT) $(RESULTS) README.md
 
 # proofs: the module's real op code, compiled for
 # user space, enumerates proof sequences and native emits per case

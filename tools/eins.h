@@ -196,10 +196,19 @@ __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 		     : "memory");					\
 	(void)__t; })
 
+/*
+ * The site zero-extends; telling clang so spares the mask it would add
+ * for the narrowing cast.
+ */
+#define __eins_load_swap_n(_p, _off, _size, _max) ({			\
+	unsigned long long __v = __eins_load_swap(_p, _off, _size);	\
+	__builtin_assume(__v <= (_max));				\
+	__v; })
+
 #define eins_load_swap16(p, off)					\
-	((unsigned short)__eins_load_swap(p, off, EINS_SWAP_16))
+	((unsigned short)__eins_load_swap_n(p, off, EINS_SWAP_16, 0xffff))
 #define eins_load_swap32(p, off)					\
-	((unsigned int)__eins_load_swap(p, off, EINS_SWAP_32))
+	((unsigned int)__eins_load_swap_n(p, off, EINS_SWAP_32, 0xffffffffULL))
 #define eins_load_swap64(p, off)	__eins_load_swap(p, off, EINS_SWAP_64)
 #define eins_store_swap16(p, off, v)	__eins_store_swap(p, off, v, EINS_SWAP_16)
 #define eins_store_swap32(p, off, v)	__eins_store_swap(p, off, v, EINS_SWAP_32)

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The benchmark programs: one XDP program per workload, reading the packet
- * as the input and writing the u64 result over its first 8 bytes.  Built
- * twice: plain C (stock JIT) and with -DBENCH_EINS (eins.h builtins).
+ * The benchmark programs, XDP, built from workloads.h twice: plain C
+ * (the stock JIT's input, and eins-opt's) and with -DBENCH_EINS (eins.h
+ * builtins).
+ *
+ * bench_<micro>: reads a 1 KiB packet as the input and writes the u64
+ * result over its first 8 bytes.  pkt_<name>: a per-packet program.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -19,6 +22,14 @@ SEC("xdp") int bench_##name(struct xdp_md *ctx)				\
 	return XDP_PASS;						\
 }
 
-BENCH_WORKLOADS(BENCH_PROG)
+#define PACKET_PROG(name)						\
+SEC("xdp") int pkt_##name(struct xdp_md *ctx)				\
+{									\
+	return pk_##name((void *)(long)ctx->data,			\
+			 (void *)(long)ctx->data_end);			\
+}
+
+BENCH_MICROS(BENCH_PROG)
+BENCH_PACKET_PROGS(PACKET_PROG)
 
 char _license[] SEC("license") = "GPL";

@@ -1,11 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench (runs in the VM): load the benchmark object built with plain C and
- * with eins.h builtins, run every program once on the benchmark input,
- * and print per program its result, BPF insns, verified insns and jited
- * image (hex), and its kernel load time (verifier + JIT; with --load-time,
- * of the stock build before eins.ko is loaded), for the host to check and
- * time natively (bench_run).
+ * bench (runs in the VM): load the benchmark object in its three builds
+ * (stock: plain C; eins: eins.h builtins; opt: plain C after eins-opt),
+ * and per program print, for the host to check and time natively
+ * (bench_run):
+ *
+ *   IMAGE/IMG/END	the jited image, hex
+ *   MAPREF/MAPDATA	each map the image addresses, in the order of its
+ *			64-bit immediates, with its contents at load time
+ *   bench: ...		BPF insns, verified insns, image bytes, helper calls
+ *			left in the image, and the result: a micro's u64 on
+ *			the micro input, or a per-packet program's digest of
+ *			its actions and output packets over the packet ring
+ *   bench: tcg ...	BPF_PROG_TEST_RUN's own ns per run with repeat, in
+ *			this TCG VM (only a ratio between builds means much)
+ *   bench: load ...	the kernel's verifier + JIT time: median, min, max
+ *
+ * With --load-time: only the stock build's load times, before eins.ko is
+ * loaded.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,15 +30,50 @@
 #include "module_btf.h"
 #include "native_image.h"
 
-#define LOADS	9
+#define LOADS		9
+#define TCG_PACKETS	32
+#define TCG_REPEAT	500
 
 static unsigned char img[1 << 16];
-static struct bpf_insn xlated[1 << 13];
+static struct bpf_insn xlated[1 << 14];
+static struct bench_pkt ring[PKT_RING];
+
+static bu64 fnv(bu64 h, const void *p, unsigned int n)
+{
+	const bu8 *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* every entry of an array map, at the kernel's stride, to stdout */
+static int print_map(int fd, const struct bpf_map_info *m)
+{
+	unsigned int stride = (m->value_size + 7) & ~7u, k, j;
+	unsigned char val[4096];
+
+	if (m->type != BPF_MAP_TYPE_ARRAY || m->value_size > sizeof(val))
+		return -1;
+	for (k = 0; k < m->max_entries; k++) {
+		memset(val, 0, sizeof(val));
+		if (bpf_map_lookup_elem(fd, &k, val))
+			return -1;
+		for (j = 0; j < stride; j++)
+			printf("%s%02x", (k * stride + j) % 32 ? "" : "\nMAPDATA ",
+			       val[j]);
+	}
+	return 0;
+}
 
 /*
- * Map data a program reads (clang's .rodata tables): its map id and offset
- * for each 64-bit immediate that the JIT turned into a kernel address, in
- * program order, and the map's contents, so the host can relocate them.
+ * The maps an image addresses, one per 64-bit immediate the JIT turned
+ * into a kernel address, in program order: MAPREF id kind off hdr bytes;
+ * and as CONST, the program's own constants in the kernel half.
+ * kind "value": the immediate is the address of byte @off of the map's
+ * data (global data, clang's .rodata tables); kind "map": it is the
+ * struct bpf_array, whose data starts @hdr bytes in (the verifier's
+ * inlined array lookup adds that constant next).
  */
 static int dump_map_refs(const struct bpf_prog_info *info)
 {
@@ -35,27 +82,226 @@ static int dump_map_refs(const struct bpf_prog_info *info)
 	for (i = 0; i + 1 < n; i++) {
 		const struct bpf_insn *insn = &xlated[i];
 		struct bpf_map_info minfo;
-		__u32 len = sizeof(minfo), key = 0, j;
-		unsigned char val[4096];
-		int fd;
+		__u32 len = sizeof(minfo);
+		int fd, hdr = 0, ret;
 
 		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW))
 			continue;
 		i++;
-		if (insn->src_reg != BPF_PSEUDO_MAP_VALUE)
+		/* a constant the host could take for a kernel address */
+		if (!insn->src_reg &&
+		    ((__u64)insn[1].imm << 32 | (__u32)insn->imm) >=
+		    0xff00000000000000ULL)
+			printf("CONST %llx\n",
+			       (__u64)insn[1].imm << 32 | (__u32)insn->imm);
+		if (insn->src_reg != BPF_PSEUDO_MAP_VALUE &&
+		    insn->src_reg != BPF_PSEUDO_MAP_FD)
 			continue;
+		if (insn->src_reg == BPF_PSEUDO_MAP_FD) {
+			const struct bpf_insn *add = &xlated[i + 1];
+
+			if (i + 1 >= n || add->code != (BPF_ALU64 | BPF_ADD | BPF_K) ||
+			    add->dst_reg != insn->dst_reg)
+				return -1;
+			hdr = add->imm;
+		}
 		fd = bpf_map_get_fd_by_id(insn->imm);
 		memset(&minfo, 0, sizeof(minfo));
-		if (fd < 0 || bpf_map_get_info_by_fd(fd, &minfo, &len) ||
-		    minfo.value_size > sizeof(val) ||
-		    bpf_map_lookup_elem(fd, &key, val))
+		if (fd < 0 || bpf_map_get_info_by_fd(fd, &minfo, &len))
 			return -1;
-		printf("MAPREF %u %d %u", insn->imm, insn[1].imm, minfo.value_size);
-		for (j = 0; j < minfo.value_size; j++)
-			printf("%s%02x", j % 32 ? "" : "\nMAPDATA ", val[j]);
+		printf("MAPREF %u %s %d %d %u", insn->imm,
+		       insn->src_reg == BPF_PSEUDO_MAP_FD ? "map" : "value",
+		       insn->src_reg == BPF_PSEUDO_MAP_FD ? 0 : insn[1].imm, hdr,
+		       ((minfo.value_size + 7) & ~7u) * minfo.max_entries);
+		ret = print_map(fd, &minfo);
 		printf("\nEND\n");
 		close(fd);
+		if (ret)
+			return -1;
 	}
+	return 0;
+}
+
+/* helper calls left after the verifier inlined the array lookups */
+static unsigned int helper_calls(const struct bpf_prog_info *info)
+{
+	unsigned int i, n = info->xlated_prog_len / sizeof(xlated[0]), c = 0;
+
+	for (i = 0; i < n; i++)
+		c += xlated[i].code == (BPF_JMP | BPF_CALL) && !xlated[i].src_reg;
+	return c;
+}
+
+/* zero every map of @obj, then fill the tables the programs look up */
+static int reset_maps(struct bpf_object *obj)
+{
+	static bu32 lut[MAGLEV_M];
+	static struct backend be[NR_BACKENDS + 1];
+	static bu64 bits[CLS_FIELDS * 256];
+	static struct cls_rule rules[CLS_RULES];
+	static unsigned char zero[4096];
+	struct bpf_map *map;
+	bu32 k;
+
+	bench_fill_maglev(lut);
+	bench_fill_backends(be);
+	bench_fill_cls(bits, rules);
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+		int fd = bpf_map__fd(map);
+		unsigned int vs = bpf_map__value_size(map);
+		const void *v;
+
+		if (bpf_map__type(map) != BPF_MAP_TYPE_ARRAY ||
+		    strchr(name, '.'))	/* global data: as loaded */
+			continue;
+		for (k = 0; k < bpf_map__max_entries(map); k++) {
+			v = !strcmp(name, "maglev") ? (void *)&lut[k] :
+			    !strcmp(name, "backends") ? (void *)&be[k] :
+			    !strcmp(name, "cls_bits") ? (void *)&bits[k] :
+			    !strcmp(name, "cls_rules") ? (void *)&rules[k] :
+			    (void *)zero;
+			if (vs > sizeof(zero) || bpf_map_update_elem(fd, &k, v, 0))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* a micro on the micro input: its u64 result */
+static int run_micro(int fd, bu64 *result)
+{
+	bu64 buf[BENCH_WORDS];
+	LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = buf, .data_out = buf,
+		    .data_size_in = sizeof(buf), .data_size_out = sizeof(buf));
+
+	bench_fill(buf);
+	if (bpf_prog_test_run_opts(fd, &run) || run.retval != XDP_PASS)
+		return -1;
+	*result = buf[0];
+	return 0;
+}
+
+/* a per-packet program over the ring: the digest of actions and packets */
+static int run_ring(int fd, bu64 *digest)
+{
+	unsigned char out[PKT_SLOT];
+	bu64 h = 0xcbf29ce484222325ULL;
+	int i;
+
+	for (i = 0; i < PKT_RING; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = ring[i].data,
+			    .data_out = out, .data_size_in = ring[i].len,
+			    .data_size_out = sizeof(out));
+
+		if (bpf_prog_test_run_opts(fd, &run) ||
+		    run.data_size_out != ring[i].len)
+			return -1;
+		h = fnv(h, &run.retval, sizeof(run.retval));
+		h = fnv(h, out, ring[i].len);
+	}
+	*digest = h;
+	return 0;
+}
+
+/*
+ * BPF_PROG_TEST_RUN's own ns per run (it times the repeats), the median
+ * over the first TCG_PACKETS packets: TCG's translation of new code
+ * makes some runs outliers
+ */
+static double tcg_ns(int fd)
+{
+	unsigned char out[PKT_SLOT];
+	double t[TCG_PACKETS];
+	int i;
+
+	for (i = 0; i < TCG_PACKETS; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = ring[i].data,
+			    .data_out = out, .data_size_in = ring[i].len,
+			    .data_size_out = sizeof(out), .repeat = TCG_REPEAT);
+
+		if (bpf_prog_test_run_opts(fd, &run))
+			return -1;
+		t[i] = run.duration;
+	}
+	return native_median(t, TCG_PACKETS);
+}
+
+static void print_image(const char *variant, const char *name,
+			const struct bpf_prog_info *info)
+{
+	unsigned int i;
+
+	printf("IMAGE %s:%s %u", variant, name, info->jited_prog_len);
+	for (i = 0; i < info->jited_prog_len; i++)
+		printf("%s%02x", i % 32 ? "" : "\nIMG ", img[i]);
+	printf("\nEND\n");
+}
+
+/* the workload's name: the program's without its bench_/pkt_ prefix */
+static const char *wl_name(struct bpf_program *prog)
+{
+	const char *n = bpf_program__name(prog);
+
+	return strchr(n, '_') + 1;
+}
+
+static int dump_prog(const char *variant, struct bpf_object *obj,
+		     struct bpf_program *prog)
+{
+	int fd = bpf_program__fd(prog);
+	bool packet = !strncmp(bpf_program__name(prog), "pkt_", 4);
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	bu64 result;
+
+	if (reset_maps(obj))
+		return -1;
+	memset(&info, 0, sizeof(info));
+	info.jited_prog_insns = (unsigned long)img;
+	info.jited_prog_len = sizeof(img);
+	info.xlated_prog_insns = (unsigned long)xlated;
+	info.xlated_prog_len = sizeof(xlated);
+	if (bpf_prog_get_info_by_fd(fd, &info, &len) ||
+	    info.jited_prog_len > sizeof(img) ||
+	    info.xlated_prog_len > sizeof(xlated))
+		return -1;
+	print_image(variant, wl_name(prog), &info);
+	if (dump_map_refs(&info))
+		return -1;
+	if (packet ? run_ring(fd, &result) : run_micro(fd, &result))
+		return -1;
+	printf("bench: %s %s bpf %u verified %u bytes %u funcs %u helpers %u result %016llx\n",
+	       variant, wl_name(prog), info.xlated_prog_len / 8,
+	       info.verified_insns, info.jited_prog_len, info.nr_jited_ksyms,
+	       helper_calls(&info), result);
+	if (packet) {
+		if (reset_maps(obj))
+			return -1;
+		printf("bench: tcg %s %s %.1f ns\n", variant, wl_name(prog),
+		       tcg_ns(fd));
+	}
+	return 0;
+}
+
+static int dump(const char *variant, const char *path)
+{
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj || bpf_object__load(obj)) {
+		fprintf(stderr, "bench: cannot load %s\n", path);
+		return -1;
+	}
+	bpf_object__for_each_program(prog, obj)
+		if (bpf_program__autoload(prog) &&
+		    dump_prog(variant, obj, prog)) {
+			fprintf(stderr, "bench: %s: %s failed\n", path,
+				bpf_program__name(prog));
+			return -1;
+		}
+	bpf_object__close(obj);
 	return 0;
 }
 
@@ -68,16 +314,16 @@ static double now_us(void)
 }
 
 /*
- * Verifier + JIT time of one program: the median of LOADS BPF_PROG_LOAD
- * calls with the insns libbpf produced (kfunc calls refer to fd_array[1]),
- * so libbpf's own work (BTF parsing, relocation) is not counted.
+ * Verifier + JIT time of one program: LOADS BPF_PROG_LOAD calls with the
+ * insns libbpf produced (kfunc calls refer to fd_array[1]), so libbpf's
+ * own work (BTF parsing, relocation) is not counted; t[] sorted.
  */
-static double load_time(struct bpf_program *prog, int btf_fd)
+static int load_time(struct bpf_program *prog, int btf_fd, double *t)
 {
 	const struct bpf_insn *insns = bpf_program__insns(prog);
 	int fd_array[2] = { 0, btf_fd };
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .fd_array = fd_array);
-	double t[LOADS], t0;
+	double t0;
 	int i, fd;
 
 	for (i = 0; i < LOADS; i++) {
@@ -90,7 +336,8 @@ static double load_time(struct bpf_program *prog, int btf_fd)
 			return -1;
 		close(fd);
 	}
-	return native_median(t, LOADS);
+	native_median(t, LOADS);
+	return 0;
 }
 
 /* the load time of every program of a build, tagged @what */
@@ -100,78 +347,45 @@ static int load_times(const char *what, const char *path)
 	struct bpf_object *obj;
 	__u32 btf_id;
 	int btf_fd = module_btf_fd("eins", &btf_id);
+	double t[LOADS];
 
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj || bpf_object__load(obj))
 		return -1;
-	bpf_object__for_each_program(prog, obj)
-		if (bpf_program__autoload(prog))
-			printf("bench: load %s %s %.0f us\n", what,
-			       bpf_program__name(prog) + 6,
-			       load_time(prog, btf_fd));
+	bpf_object__for_each_program(prog, obj) {
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (load_time(prog, btf_fd, t))
+			return -1;
+		printf("bench: load %s %s %.0f %.0f %.0f us\n", what,
+		       wl_name(prog), t[LOADS / 2], t[0], t[LOADS - 1]);
+	}
 	bpf_object__close(obj);
 	if (btf_fd >= 0)
 		close(btf_fd);
 	return 0;
 }
 
-static int dump(const char *variant, const char *path)
-{
-	struct bpf_program *prog;
-	struct bpf_object *obj;
-	bu64 buf[BENCH_WORDS];
-	int fd, i;
-
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj || bpf_object__load(obj)) {
-		fprintf(stderr, "bench: cannot load %s\n", path);
-		return -1;
-	}
-	bpf_object__for_each_program(prog, obj) {
-		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = buf,
-			    .data_out = buf, .data_size_in = sizeof(buf),
-			    .data_size_out = sizeof(buf));
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-
-		if (!bpf_program__autoload(prog))
-			continue;
-		fd = bpf_program__fd(prog);
-		bench_fill(buf);
-		if (bpf_prog_test_run_opts(fd, &run) || run.retval != XDP_PASS)
-			return -1;
-		memset(&info, 0, sizeof(info));
-		info.jited_prog_insns = (unsigned long)img;
-		info.jited_prog_len = sizeof(img);
-		info.xlated_prog_insns = (unsigned long)xlated;
-		info.xlated_prog_len = sizeof(xlated);
-		if (bpf_prog_get_info_by_fd(fd, &info, &len))
-			return -1;
-		printf("bench: %s %s bpf %u verified %u bytes %u funcs %u result %016llx\n",
-		       variant, bpf_program__name(prog) + 6,
-		       info.xlated_prog_len / 8, info.verified_insns,
-		       info.jited_prog_len, info.nr_jited_ksyms, buf[0]);
-		printf("IMAGE %s:%s %u", variant, bpf_program__name(prog) + 6,
-		       info.jited_prog_len);
-		for (i = 0; i < (int)info.jited_prog_len; i++)
-			printf("%s%02x", i % 32 ? "" : "\nIMG ", img[i]);
-		printf("\nEND\n");
-		if (dump_map_refs(&info))
-			return -1;
-	}
-	bpf_object__close(obj);
-	return 0;
-}
+static const char *const variants[] = { "stock", "eins", "opt" };
 
 int main(int argc, char **argv)
 {
+	char path[64];
+	unsigned int i;
+
 	/* before eins.ko is loaded: the stock build's cost without it */
 	if (argc > 1 && !strcmp(argv[1], "--load-time"))
 		return load_times("stock-without-eins", "bench_stock.bpf.o") ? 1 : 0;
-	if (dump("stock", "bench_stock.bpf.o") ||
-	    dump("eins", "bench_eins.bpf.o") ||
-	    load_times("stock", "bench_stock.bpf.o") ||
-	    load_times("eins", "bench_eins.bpf.o"))
-		return 1;
+	bench_ring_fill(ring, BENCH_RING_SEED);
+	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		snprintf(path, sizeof(path), "bench_%s.bpf.o", variants[i]);
+		if (dump(variants[i], path))
+			return 1;
+	}
+	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		snprintf(path, sizeof(path), "bench_%s.bpf.o", variants[i]);
+		if (load_times(variants[i], path))
+			return 1;
+	}
 	return 0;
 }

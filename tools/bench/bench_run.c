@@ -1,69 +1,106 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bench_run (host): read what bench printed in the VM, map every jited
- * image executable and run it natively on this CPU next to the same
- * workload compiled natively (clang -O2), after checking that all of them
- * compute what the VM computed.  Variants are interleaved round by round;
- * the median of the rounds is reported.  Prints a Markdown table and,
- * with a second argument, writes the numbers as CSV for the plots.
+ * image executable and run it natively on this CPU next to the same C
+ * compiled natively, after checking that all of them compute what the
+ * VM computed.
  *
- *	bench_run VM_LOG [CSV]		x86-64 images: check, time, sizes
+ *	bench_run VM_LOG [CSV]		x86-64 images: check, time, tables
+ *	bench_run --check VM_LOG	check only, no timing
  *	bench_run --sizes VM_LOG [CSV]	another arch's images: sizes only
  *
- * The images are self-contained (no helper calls; the bench kernel has
- * no return thunks), so an image is called as image(ctx) with ctx laid
- * out like struct xdp_buff: data, data_end.
+ * Variants: the stock JIT on plain C; EInsn (eins.h builtins); eins-opt
+ * (the plain C's object rewritten); native C at -O2 for baseline x86-64
+ * and at -O2 -march=native (bench_native.c).
+ *
+ * Method: RUNS full runs; a run times every workload once in every
+ * variant (the order rotated per run), each a batch of about BATCH_NS.
+ * The kernel places a jited image at a random offset; so does this, in
+ * a way: run r runs the images' copy r % LAYOUTS, mapped that many
+ * LAYOUT_STEPs into its page, so that the spread includes where the
+ * code falls relative to cache lines (native code stays where the
+ * linker put it).
+ * A row is the median over the runs; a speedup is the median of the
+ * per-run ratios with its 95% confidence interval (order statistics),
+ * and a row whose interval contains 1.00x is marked as no measurable
+ * difference.  The process is pinned to one CPU; the other CPUs' load
+ * during the runs is measured from /proc/stat and a busy machine marks
+ * the table.
+ *
+ * Images are self-contained: the bench kernel has no return thunks, the
+ * verifier inlines the array-map lookups, and the 64-bit immediates that
+ * hold kernel addresses of maps are pointed at host copies of them, one
+ * set per variant.  An image is called as image(ctx), ctx laid out like
+ * struct xdp_buff: data, data_end.
  */
+#define _GNU_SOURCE
 #include <math.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "workloads.h"
+#include "bench_native.h"
 #include "native_image.h"
 
-#define ROUNDS	51
-#define MAX_NS	1e7	/* calls per timing batch are sized to ~1 ms */
+#define RUNS		31
+#define BATCH_NS	2e6
+#define NB		3	/* BPF builds: stock, eins, opt */
+#define NV		5	/* and native -O2, native -march=native */
+#define MAX_REFS	16
+#define CHECK_RINGS	4	/* more rings every variant must agree on */
+#define CHECK_INPUTS	256	/* more micro inputs */
+#define BUSY_CPUS	0.25	/* other load that marks the table */
+#define LAYOUTS		8	/* image copies, LAYOUT_STEP bytes apart */
+#define LAYOUT_STEP	8
 
-typedef native_image_fn prog_fn;
+static const char *const vnames[NB] = { "stock", "eins", "opt" };
+
+/* a map an image addresses: a host copy per variant */
+struct mbuf {
+	unsigned int id, len;
+	int hdr;		/* struct bpf_array header before the data */
+	unsigned char *base, *init;
+};
 
 struct variant {
-	prog_fn fn;
-	unsigned int bytes, bpf, verified;
-	bu64 vm_result;
+	native_image_fn fn;
+	native_image_fn at[LAYOUTS];	/* copies at other offsets */
+	unsigned int bytes, bpf, verified, funcs, helpers;
+	bu64 result;
 	bool seen;
-	bool not_run;		/* this variant's image cannot run here */
-	unsigned char *code;	/* the image as the VM printed it */
-	double load_us;		/* verifier + JIT in the VM (TCG) */
-	unsigned int nr_relocs;
-	unsigned char *reloc[8];	/* host addresses of map data it reads */
+	unsigned char *code;
+	unsigned int nrefs, nbufs, nconsts;
+	bu64 consts[64];		/* its constants in the kernel half */
+	unsigned char *ref[MAX_REFS];	/* what each immediate points at */
+	struct mbuf buf[MAX_REFS];
+	double load[3];			/* verifier + JIT us: median, min, max */
+	double tcg_ns;
 };
 
 struct workload {
 	const char *name;
-	prog_fn native;
-	struct variant v[2];	/* stock, eins */
-	double ns[3];		/* stock, eins, native */
-	const char *not_runnable;	/* why the images cannot run natively */
-	double load_us_without;	/* stock build, eins.ko not loaded */
+	bool packet;
+	native_image_fn native[2];
+	struct variant v[NB];
+	double load_without[3];		/* stock build, eins.ko not loaded */
+	const char *not_runnable;
+	double ns[NV][RUNS];
+	double med[NV];
+	bool timed;
 };
 
-#define NATIVE_FN(name)							\
-static unsigned int native_##name(void *ctx)				\
-{									\
-	bu64 *w = *(bu64 **)ctx;					\
-									\
-	w[0] = wl_##name(w, (const bu8 *)w);				\
-	return 2;							\
-}
-BENCH_WORKLOADS(NATIVE_FN)
-
-#define WORKLOAD(n)	{ .name = #n, .native = native_##n },
-static struct workload wls[] = { BENCH_WORKLOADS(WORKLOAD) };
+#define MICRO(n)	{ .name = #n },
+#define PACKET(n)	{ .name = #n, .packet = true },
+static struct workload wls[] = { BENCH_MICROS(MICRO) BENCH_PACKET_PROGS(PACKET) };
 #define NR_WLS	(int)(sizeof(wls) / sizeof(wls[0]))
 
-static bu64 buf[BENCH_WORDS];
+static bu64 micro_buf[BENCH_WORDS];
+static struct bench_pkt ring[PKT_RING];
+static void *ring_ctx[PKT_RING][8];
 
 static struct workload *find(const char *name)
 {
@@ -77,14 +114,68 @@ static struct workload *find(const char *name)
 
 static int variant_idx(const char *s)
 {
-	return !strcmp(s, "eins") ? 1 : !strcmp(s, "stock") ? 0 : -1;
+	int i;
+
+	for (i = 0; i < NB; i++)
+		if (!strcmp(s, vnames[i]))
+			return i;
+	return -1;
+}
+
+static int die(const char *what, const char *name)
+{
+	fprintf(stderr, "bench_run: %s%s%s\n", name ? name : "",
+		name ? ": " : "", what);
+	return -1;
+}
+
+/* the host copy of map @id for @v, made on its first reference */
+static struct mbuf *map_buf(struct variant *v, unsigned int id, int hdr,
+			    unsigned int len)
+{
+	struct mbuf *b;
+	unsigned int i;
+
+	for (i = 0; i < v->nbufs; i++)
+		if (v->buf[i].id == id)
+			return v->buf[i].hdr == hdr && v->buf[i].len == len ?
+			       &v->buf[i] : NULL;
+	if (v->nbufs == MAX_REFS)
+		return NULL;
+	b = &v->buf[v->nbufs++];
+	b->id = id;
+	b->hdr = hdr;
+	b->len = len;
+	b->base = calloc(1, hdr + len);
+	b->init = calloc(1, len);
+	return b->base && b->init ? b : NULL;
+}
+
+static void reset_maps(struct variant *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nbufs; i++)
+		memcpy(v->buf[i].base + v->buf[i].hdr, v->buf[i].init,
+		       v->buf[i].len);
 }
 
 /*
- * Point the image's 64-bit immediates that hold kernel addresses of map
- * data (movabs with a kernel-half value, in program order) at the host
- * copies of that data.  Their number must match the program's map refs.
+ * Point the image's 64-bit immediates that hold kernel addresses (movabs
+ * with a kernel-half value that is not one of the program's constants,
+ * in program order) at the host copies.  Their number must match the
+ * program's map references.
  */
+static bool is_const(const struct variant *v, bu64 imm)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nconsts; i++)
+		if (v->consts[i] == imm)
+			return true;
+	return false;
+}
+
 static int relocate(struct variant *v)
 {
 	unsigned int i, n = 0;
@@ -94,77 +185,109 @@ static int relocate(struct variant *v)
 		if ((v->code[i] & 0xfe) != 0x48 || (v->code[i + 1] & 0xf8) != 0xb8)
 			continue;
 		memcpy(&imm, v->code + i + 2, 8);
-		if (imm < 0xff00000000000000ULL)	/* kernel half, 4 or 5 levels */
+		/* kernel half, 4 or 5 levels, and not a constant of the program */
+		if (imm < 0xff00000000000000ULL || is_const(v, imm))
 			continue;
-		if (n == v->nr_relocs)
+		if (n == v->nrefs)
 			return -1;
-		imm = (bu64)(unsigned long)v->reloc[n++];
+		imm = (bu64)(unsigned long)v->ref[n++];
 		memcpy(v->code + i + 2, &imm, 8);
 		i += 9;
 	}
-	return n == v->nr_relocs ? 0 : -1;
+	return n == v->nrefs ? 0 : -1;
+}
+
+/* a line "bench: VARIANT NAME bpf .. result X" */
+static void read_result(const char *p)
+{
+	unsigned int bpf, ver, bytes, funcs, helpers;
+	char vname[32], name[64];
+	unsigned long long r;
+	struct workload *wl;
+	struct variant *v;
+	int vi;
+
+	if (sscanf(p, "bench: %31s %63s bpf %u verified %u bytes %u funcs %u helpers %u result %llx",
+		   vname, name, &bpf, &ver, &bytes, &funcs, &helpers, &r) != 8)
+		return;
+	wl = find(name);
+	vi = variant_idx(vname);
+	if (!wl || vi < 0)
+		return;
+	v = &wl->v[vi];
+	v->bpf = bpf;
+	v->verified = ver;
+	v->bytes = bytes;
+	v->funcs = funcs;
+	v->helpers = helpers;
+	v->result = r;
+	v->seen = true;
+	/* calls into other jited code cannot run here */
+	if (funcs > 1)
+		wl->not_runnable = "calls a BPF subprogram";
+	else if (helpers)
+		wl->not_runnable = "calls a helper";
 }
 
 static int read_log(const char *path, bool run)
 {
 	static unsigned char code[1 << 16];
-	char line[4096], vname[32], name[64], *p;
-	unsigned int len = 0, n = 0, b, bpf, ver, bytes, funcs, id, size;
-	double us;
-	struct variant *last = NULL;
+	char line[4096], vname[32], name[64], kind[8], *p;
+	unsigned long long imm;
+	unsigned int len = 0, n = 0, b, id, size;
+	double us[3];
+	struct variant *last = NULL, *cur = NULL;
 	unsigned char *data = NULL;
-	int off;
-	struct variant *cur = NULL;
 	struct workload *wl;
-	unsigned long long r;
+	int off, hdr, vi, i, k;
 	FILE *f = fopen(path, "r");
-	int vi;
 
 	if (!f) {
 		perror(path);
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		if ((p = strstr(line, "bench: ")) &&
-		    sscanf(p, "bench: %31s %63s bpf %u verified %u bytes %u funcs %u result %llx",
-			   vname, name, &bpf, &ver, &bytes, &funcs, &r) == 7) {
-			wl = find(name);
-			vi = variant_idx(vname);
-			if (!wl || vi < 0)
-				continue;
-			wl->v[vi].bpf = bpf;
-			wl->v[vi].verified = ver;
-			wl->v[vi].bytes = bytes;
-			wl->v[vi].vm_result = r;
-			wl->v[vi].seen = true;
-			/* calls into other jited functions cannot run here */
-			wl->v[vi].not_run = funcs > 1;
-			if (funcs > 1)
-				wl->not_runnable = "%s calls a BPF subprogram";
-		} else if ((p = strstr(line, "bench: load ")) &&
-			   sscanf(p, "bench: load %31s %63s %lf us", vname, name, &us) == 3) {
+		if ((p = strstr(line, "bench: load ")) &&
+		    sscanf(p, "bench: load %31s %63s %lf %lf %lf us", vname,
+			   name, &us[0], &us[1], &us[2]) == 5) {
 			wl = find(name);
 			vi = variant_idx(vname);
 			if (wl && vi >= 0)
-				wl->v[vi].load_us = us;
+				memcpy(wl->v[vi].load, us, sizeof(us));
 			else if (wl && !strcmp(vname, "stock-without-eins"))
-				wl->load_us_without = us;
+				memcpy(wl->load_without, us, sizeof(us));
+		} else if ((p = strstr(line, "bench: tcg ")) &&
+			   sscanf(p, "bench: tcg %31s %63s %lf ns", vname, name,
+				  &us[0]) == 3) {
+			wl = find(name);
+			vi = variant_idx(vname);
+			if (wl && vi >= 0)
+				wl->v[vi].tcg_ns = us[0];
+		} else if ((p = strstr(line, "bench: "))) {
+			read_result(p);
 		} else if (sscanf(line, "IMAGE %31[^:]:%63s %u", vname, name, &len) == 3) {
 			wl = find(name);
 			vi = variant_idx(vname);
 			cur = wl && vi >= 0 && len <= sizeof(code) ? &wl->v[vi] : NULL;
 			n = 0;
-		} else if (sscanf(line, "MAPREF %u %d %u", &id, &off, &size) == 3) {
-			/* map data the last image reads: keep a host copy */
-			data = last && last->nr_relocs < 8 && off >= 0 &&
-			       (unsigned int)off < size ? calloc(1, size) : NULL;
-			if (!data) {
-				fprintf(stderr, "bench_run: bad MAPREF\n");
-				return -1;
-			}
-			last->reloc[last->nr_relocs++] = data + off;
+		} else if (sscanf(line, "MAPREF %u %7s %d %d %u", &id, kind,
+				  &off, &hdr, &size) == 5) {
+			/* a map the last image addresses */
+			struct mbuf *mb = last && last->nrefs < MAX_REFS &&
+					  off >= 0 && (unsigned int)off < size ?
+					  map_buf(last, id, hdr, size) : NULL;
+
+			if (!mb)
+				return die("bad MAPREF", path);
+			last->ref[last->nrefs++] = mb->base +
+				(strcmp(kind, "map") ? mb->hdr + off : 0);
+			data = mb->init;
 			len = size;
 			n = 0;
+		} else if (sscanf(line, "CONST %llx", &imm) == 1) {
+			if (!last || last->nconsts == 64)
+				return die("bad CONST", path);
+			last->consts[last->nconsts++] = imm;
 		} else if (data && !strncmp(line, "MAPDATA ", 8)) {
 			for (p = line + 8; n < len && sscanf(p, "%2x", &b) == 1; p += 2)
 				data[n++] = b;
@@ -174,36 +297,151 @@ static int read_log(const char *path, bool run)
 		} else if (!strncmp(line, "END", 3)) {
 			if (cur) {
 				cur->code = malloc(len);
-				if (n != len || !cur->code) {
-					fprintf(stderr, "bench_run: bad image\n");
-					return -1;
-				}
+				if (n != len || !cur->code)
+					return die("bad image", path);
 				memcpy(cur->code, code, len);
+				cur->bytes = len;
 				last = cur;
+			} else if (data && n != len) {
+				return die("short MAPDATA", path);
 			}
 			cur = NULL;
 			data = NULL;
 		}
 	}
 	fclose(f);
-	for (vi = 0; vi < NR_WLS; vi++) {
-		for (n = 0; run && n < 2; n++) {
-			struct variant *v = &wls[vi].v[n];
+	for (i = 0; i < NR_WLS; i++) {
+		for (k = 0; k < NB; k++) {
+			struct variant *v = &wls[i].v[k];
 
-			if (!v->code || v->not_run)
+			if (!v->seen || !v->code)
+				return die("missing from the VM log", wls[i].name);
+			if (!run || wls[i].not_runnable)
 				continue;
-			if (relocate(v) || !(v->fn = native_map_image(v->code, v->bytes))) {
-				fprintf(stderr, "bench_run: %s: cannot map image\n",
-					wls[vi].name);
+			reset_maps(v);
+			if (relocate(v))
+				return die("cannot relocate image", wls[i].name);
+			for (n = 0; n < LAYOUTS; n++)
+				if (!(v->at[n] = native_map_image_at(v->code, v->bytes,
+								     n * LAYOUT_STEP)))
+					return die("cannot map image", wls[i].name);
+			v->fn = v->at[0];
+		}
+		for (k = 0; k < BENCH_NR_PROGS; k++) {
+			if (!strcmp(native_base.progs[k].name, wls[i].name))
+				wls[i].native[0] = native_base.progs[k].fn;
+			if (!strcmp(native_march.progs[k].name, wls[i].name))
+				wls[i].native[1] = native_march.progs[k].fn;
+		}
+		if (!wls[i].native[0] || !wls[i].native[1])
+			return die("no native build", wls[i].name);
+	}
+	return 0;
+}
+
+static native_image_fn fn_of(struct workload *wl, int k)
+{
+	return k < NB ? wl->v[k].fn : wl->native[k - NB];
+}
+
+static void reset_variant(struct workload *wl, int k)
+{
+	if (k < NB)
+		reset_maps(&wl->v[k]);
+	else
+		(k == NB ? &native_base : &native_march)->reset();
+}
+
+static const char *variant_label(int k)
+{
+	static const char *const l[NV] = { "stock", "EInsn", "eins-opt",
+		"native -O2", "native -march=native" };
+
+	return l[k];
+}
+
+static bu64 fnv(bu64 h, const void *p, unsigned int n)
+{
+	const bu8 *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+static void ring_setup(bu64 seed)
+{
+	int i;
+
+	bench_ring_fill(ring, seed);
+	for (i = 0; i < PKT_RING; i++) {
+		ring_ctx[i][0] = ring[i].data;
+		ring_ctx[i][1] = ring[i].data + ring[i].len;
+	}
+}
+
+/* variant @k over a fresh ring from @seed: the digest the VM computes */
+static bu64 ring_digest(struct workload *wl, int k, bu64 seed)
+{
+	native_image_fn fn = fn_of(wl, k);
+	bu64 h = 0xcbf29ce484222325ULL;
+	unsigned int ret;
+	int i;
+
+	reset_variant(wl, k);
+	ring_setup(seed);
+	for (i = 0; i < PKT_RING; i++) {
+		ret = fn(ring_ctx[i]);
+		h = fnv(h, &ret, sizeof(ret));
+		h = fnv(h, ring[i].data, ring[i].len);
+	}
+	return h;
+}
+
+static bu64 micro_result(struct workload *wl, int k, bu64 seed)
+{
+	void *ctx[8] = { micro_buf, micro_buf + BENCH_WORDS };
+
+	if (seed)
+		bench_fill_seed(micro_buf, seed);
+	else
+		bench_fill(micro_buf);
+	if (fn_of(wl, k)(ctx) != 2)
+		return ~0ULL;
+	return micro_buf[0];
+}
+
+/*
+ * Every variant gives the VM's result (a micro's u64 on the micro
+ * input, a program's digest over the ring), and the same results as each
+ * other on more inputs.
+ */
+static int check(struct workload *wl)
+{
+	bu64 want, got;
+	int k, s, n = wl->packet ? CHECK_RINGS : CHECK_INPUTS;
+
+	for (k = 1; k < NB; k++)
+		if (wl->v[k].result != wl->v[0].result) {
+			printf("bench_run: %s: the VM's %s result %016llx, stock %016llx\n",
+			       wl->name, vnames[k], wl->v[k].result, wl->v[0].result);
+			return -1;
+		}
+	for (s = 0; s <= n; s++) {
+		bu64 seed = s ? s * 0x9e3779b97f4a7c15ULL : 0;
+
+		for (k = 0; k < NV; k++) {
+			if (wl->packet)
+				got = ring_digest(wl, k, s ? seed : BENCH_RING_SEED);
+			else
+				got = micro_result(wl, k, seed);
+			if (!k)
+				want = s ? got : wl->v[0].result;
+			if (got != want) {
+				printf("bench_run: %s: %s gives %016llx on input %d, want %016llx\n",
+				       wl->name, variant_label(k), got, s, want);
 				return -1;
 			}
-		}
-		if (!wls[vi].v[0].seen || !wls[vi].v[1].seen ||
-		    (run && !wls[vi].not_runnable &&
-		     (!wls[vi].v[0].fn || !wls[vi].v[1].fn))) {
-			fprintf(stderr, "bench_run: %s: missing from %s\n",
-				wls[vi].name, path);
-			return -1;
 		}
 	}
 	return 0;
@@ -217,165 +455,395 @@ static double now_ns(void)
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-static prog_fn fn_of(struct workload *wl, int k)
+static double cpu_s(void)
 {
-	return k == 2 ? wl->native : wl->v[k].fn;
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-#define CHECK_INPUTS	256
-
-/*
- * All three variants give the VM's result on the benchmark input, and the
- * same results as each other on CHECK_INPUTS more inputs.
- */
-static int check(struct workload *wl)
+/* the machine's busy CPU-seconds so far */
+static double busy_s(void)
 {
-	void *ctx[8] = { buf, buf + BENCH_WORDS };
-	bu64 want;
-	int k, s;
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
 
-	for (s = 1; s <= CHECK_INPUTS; s++) {
-		for (k = 0; k < 3; k++) {
-			bench_fill_seed(buf, s * 0x9e3779b97f4a7c15ULL);
-			fn_of(wl, k)(ctx);
-			if (!k)
-				want = buf[0];
-			else if (buf[0] != want) {
-				printf("bench_run: %s: variant %d differs on input %d\n",
-				       wl->name, k, s);
-				return -1;
-			}
-		}
-	}
-
-	for (k = 0; k < 3; k++) {
-		if (getenv("BENCH_DEBUG"))
-			fprintf(stderr, "bench_run: %s variant %d\n", wl->name, k);
-		bench_fill(buf);
-		if (fn_of(wl, k)(ctx) != 2 || buf[0] != wl->v[0].vm_result ||
-		    wl->v[1].vm_result != wl->v[0].vm_result) {
-			printf("bench_run: %s: variant %d gives %016llx, VM %016llx / %016llx\n",
-			       wl->name, k, buf[0], wl->v[0].vm_result,
-			       wl->v[1].vm_result);
-			return -1;
-		}
-	}
-	return 0;
+	if (!f)
+		return 0;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return 0;
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+	       sysconf(_SC_CLK_TCK);
 }
 
-static void time_workload(struct workload *wl)
+/* CPUs' worth of load besides this process over @ms */
+static double other_load(double ms)
 {
-	void *ctx[8] = { buf, buf + BENCH_WORDS };
-	double ns[3][ROUNDS], t0;
-	int calls = 1, k, r, c;
+	double b0 = busy_s(), c0 = cpu_s(), t0 = now_ns();
 
-	/* calls per batch: about 0.2 ms of the stock variant */
-	bench_fill(buf);
+	while (now_ns() - t0 < ms * 1e6)
+		;		/* stay on the CPU, as during the runs */
+	return (busy_s() - b0 - (cpu_s() - c0)) / ((now_ns() - t0) / 1e9);
+}
+
+/* one batch: ns per call (micro) or per packet */
+static double batch(struct workload *wl, int k, int calls)
+{
+	native_image_fn fn = fn_of(wl, k);
+	void *ctx[8] = { micro_buf, micro_buf + BENCH_WORDS };
+	double t0 = now_ns();
+	int c, i;
+
+	if (!wl->packet) {
+		for (c = 0; c < calls; c++)
+			fn(ctx);
+		return (now_ns() - t0) / calls;
+	}
+	for (c = 0; c < calls; c++)
+		for (i = 0; i < PKT_RING; i++)
+			fn(ring_ctx[i]);
+	return (now_ns() - t0) / calls / PKT_RING;
+}
+
+/* calls per batch: about BATCH_NS of the stock variant */
+static int calibrate(struct workload *wl)
+{
+	int calls = 1;
+	double t;
+
 	do {
 		calls *= 2;
-		t0 = now_ns();
-		for (c = 0; c < calls; c++)
-			wl->v[0].fn(ctx);
-	} while (now_ns() - t0 < MAX_NS / 10 && calls < (1 << 20));
+		t = batch(wl, 0, calls) * calls * (wl->packet ? PKT_RING : 1);
+	} while (t < BATCH_NS / 4 && calls < (1 << 22));
+	return calls * 4;
+}
 
-	for (r = 0; r < ROUNDS; r++) {
-		for (k = 0; k < 3; k++) {
-			int v = (r + k) % 3;
-			prog_fn fn = fn_of(wl, v);
+static void time_all(void)
+{
+	int calls[NR_WLS], r, i, j, k;
 
-			t0 = now_ns();
-			for (c = 0; c < calls; c++)
-				fn(ctx);
-			ns[v][r] = (now_ns() - t0) / calls;
+	for (i = 0; i < NR_WLS; i++)
+		if (wls[i].timed) {
+			ring_setup(BENCH_RING_SEED);
+			bench_fill(micro_buf);
+			calls[i] = calibrate(&wls[i]);
+		}
+	for (r = 0; r < RUNS; r++)
+		for (i = 0; i < NR_WLS; i++) {
+			if (!wls[i].timed)
+				continue;
+			for (k = 0; k < NB; k++)
+				if (wls[i].v[k].at[0])
+					wls[i].v[k].fn = wls[i].v[k].at[r % LAYOUTS];
+			for (j = 0; j < NV; j++) {
+				k = (r + j) % NV;
+				wls[i].ns[k][r] = batch(&wls[i], k, calls[i]);
+			}
+		}
+	for (i = 0; i < NR_WLS; i++)
+		for (k = 0; wls[i].timed && k < NV; k++) {
+			double t[RUNS];
+
+			memcpy(t, wls[i].ns[k], sizeof(t));
+			wls[i].med[k] = native_median(t, RUNS);
+		}
+}
+
+/* a median with its 95% interval, from RUNS per-run values */
+struct est {
+	double med, lo, hi;
+};
+
+static struct est estimate(double *v)
+{
+	/* ranks of the order statistics around the median (binomial, 95%) */
+	int j = (int)floor(RUNS / 2.0 - 0.98 * sqrt(RUNS));
+	struct est e;
+
+	native_median(v, RUNS);
+	e.med = v[RUNS / 2];
+	e.lo = v[j - 1 < 0 ? 0 : j - 1];
+	e.hi = v[RUNS - j];
+	return e;
+}
+
+/* stock over variant @k, per run */
+static struct est speedup(struct workload *wl, int k)
+{
+	double v[RUNS];
+	int r;
+
+	for (r = 0; r < RUNS; r++)
+		v[r] = wl->ns[0][r] / wl->ns[k][r];
+	return estimate(v);
+}
+
+/* the per-run geometric mean over the timed per-packet programs of a/b */
+static struct est geo_ratio(int a, int b)
+{
+	double v[RUNS];
+	int r, i, n;
+
+	for (r = 0; r < RUNS; r++) {
+		double s = 0;
+
+		for (i = n = 0; i < NR_WLS; i++)
+			if (wls[i].packet && wls[i].timed) {
+				s += log(wls[i].ns[a][r] / wls[i].ns[b][r]);
+				n++;
+			}
+		v[r] = n ? exp(s / n) : 0;
+	}
+	return estimate(v);
+}
+
+static void print_est(struct est e)
+{
+	printf(" %.2fx [%.2f-%.2f]%s |", e.med, e.lo, e.hi,
+	       e.lo <= 1.0 && e.hi >= 1.0 ? " (no difference)" : "");
+}
+
+static void print_speed_table(void)
+{
+	int i, k;
+
+	printf("| program | stock | EInsn | eins-opt | native -O2 | native -march=native | EInsn speedup [95%% CI] | eins-opt speedup [95%% CI] | eins-opt / EInsn | EInsn vs native -march=native |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	for (i = 0; i < NR_WLS; i++) {
+		struct workload *wl = &wls[i];
+
+		if (i == 0 || wl->packet != wls[i - 1].packet)
+			printf("| **%s** | %s | | | | | | | | |\n",
+			       wl->packet ? "per-packet programs" : "micro, one per op",
+			       wl->packet ? "ns/packet" : "ns/run");
+		if (!wl->timed) {
+			printf("| %s | not runnable natively: %s | | | | | | | | |\n",
+			       wl->name, wl->not_runnable);
+			continue;
+		}
+		printf("| %s |", wl->name);
+		for (k = 0; k < NV; k++)
+			printf(" %.1f |", wl->med[k]);
+		print_est(speedup(wl, 1));
+		print_est(speedup(wl, 2));
+		printf(" %.2f | %.2fx |\n", wl->med[1] / wl->med[2],
+		       wl->med[NB + 1] / wl->med[1]);
+	}
+}
+
+static double ms(double us)
+{
+	return us / 1000;
+}
+
+static void print_cost_table(void)
+{
+	int i;
+
+	printf("| program | bytes stock / EInsn / eins-opt | size EInsn, eins-opt | verified insns stock / EInsn / eins-opt | load ms (TCG), median [min-max]: stock without eins.ko; stock; EInsn; eins-opt | TCG test_run stock/EInsn, stock/eins-opt |\n");
+	printf("|---|---:|---:|---:|---|---:|\n");
+	for (i = 0; i < NR_WLS; i++) {
+		struct workload *wl = &wls[i];
+		struct variant *v = wl->v;
+		int k;
+
+		printf("| %s | %u / %u / %u | %+.0f%%, %+.0f%% | %u / %u / %u | %.1f [%.1f-%.1f]",
+		       wl->name, v[0].bytes, v[1].bytes, v[2].bytes,
+		       (100.0 * v[1].bytes / v[0].bytes) - 100,
+		       (100.0 * v[2].bytes / v[0].bytes) - 100,
+		       v[0].verified, v[1].verified, v[2].verified,
+		       ms(wl->load_without[0]), ms(wl->load_without[1]),
+		       ms(wl->load_without[2]));
+		for (k = 0; k < NB; k++)
+			printf("; %.1f [%.1f-%.1f]", ms(v[k].load[0]),
+			       ms(v[k].load[1]), ms(v[k].load[2]));
+		if (wl->packet && v[1].tcg_ns > 0 && v[2].tcg_ns > 0)
+			printf(" | %.2fx, %.2fx |\n", v[0].tcg_ns / v[1].tcg_ns,
+			       v[0].tcg_ns / v[2].tcg_ns);
+		else
+			printf(" | |\n");
+	}
+}
+
+/* geometric mean of the size ratio of build @k over the programs */
+static double size_geo(int k, bool packet)
+{
+	double s = 0;
+	int i, n = 0;
+
+	for (i = 0; i < NR_WLS; i++)
+		if (wls[i].packet == packet) {
+			s += log((double)wls[i].v[k].bytes / wls[i].v[0].bytes);
+			n++;
+		}
+	return (exp(s / n) - 1) * 100;
+}
+
+static void print_sizes(void)
+{
+	int i;
+
+	printf("| program | stock bytes | EInsn bytes | eins-opt bytes | size EInsn | size eins-opt |\n");
+	printf("|---|---:|---:|---:|---:|---:|\n");
+	for (i = 0; i < NR_WLS; i++) {
+		struct variant *v = wls[i].v;
+
+		printf("| %s | %u | %u | %u | %+.0f%% | %+.0f%% |\n", wls[i].name,
+		       v[0].bytes, v[1].bytes, v[2].bytes,
+		       100.0 * v[1].bytes / v[0].bytes - 100,
+		       100.0 * v[2].bytes / v[0].bytes - 100);
+	}
+}
+
+static int write_csv(const char *path, bool timed)
+{
+	FILE *out = fopen(path, "w");
+	int i;
+
+	if (!out) {
+		perror(path);
+		return -1;
+	}
+	fprintf(out, "workload,packet,stock_ns,eins_ns,opt_ns,native_ns,march_ns,eins_speedup,eins_lo,eins_hi,opt_speedup,opt_lo,opt_hi,stock_bytes,eins_bytes,opt_bytes,stock_verified,eins_verified,opt_verified\n");
+	for (i = 0; i < NR_WLS; i++) {
+		struct workload *wl = &wls[i];
+		struct est e = { 0 }, o = { 0 };
+
+		if (timed && wl->timed) {
+			e = speedup(wl, 1);
+			o = speedup(wl, 2);
+		}
+		fprintf(out, "%s,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%u,%u,%u,%u,%u,%u\n",
+			wl->name, wl->packet, wl->med[0], wl->med[1], wl->med[2],
+			wl->med[3], wl->med[4], e.med, e.lo, e.hi, o.med, o.lo,
+			o.hi, wl->v[0].bytes, wl->v[1].bytes, wl->v[2].bytes,
+			wl->v[0].verified, wl->v[1].verified, wl->v[2].verified);
+	}
+	return fclose(out);
+}
+
+/* the CPU this runs on: model and the ISA extensions that matter here */
+static void print_machine(int cpu, double load_before)
+{
+	static const char *const feats[] = { "popcnt", "abm", "bmi1", "bmi2",
+					     "movbe", "avx2" };
+	char line[8192], model[256] = "unknown";
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	double la[3] = { 0 };
+	unsigned int i;
+
+	printf("Machine: ");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+			snprintf(model, sizeof(model), "%s", strchr(line, ':') + 2);
+			model[strcspn(model, "\n")] = 0;
+		} else if (!strncmp(line, "flags", 5)) {
+			printf("%s, %ld CPUs, pinned to CPU %d; has", model,
+			       sysconf(_SC_NPROCESSORS_ONLN), cpu);
+			for (i = 0; i < sizeof(feats) / sizeof(feats[0]); i++) {
+				char pat[32];
+
+				snprintf(pat, sizeof(pat), " %s ", feats[i]);
+				if (strstr(line, pat))
+					printf(" %s", feats[i]);
+			}
+			break;
 		}
 	}
-	for (k = 0; k < 3; k++)
-		wl->ns[k] = native_median(ns[k], ROUNDS);
+	if (f)
+		fclose(f);
+	f = fopen("/proc/loadavg", "r");
+	if (f && fscanf(f, "%lf %lf %lf", &la[0], &la[1], &la[2]) != 3)
+		la[0] = -1;
+	if (f)
+		fclose(f);
+	printf(". Load average at the start %.2f; other load before the runs %.2f CPUs.\n",
+	       la[0], load_before);
+}
+
+/* pin to the last online CPU; returns it, or -1 */
+static int pin(void)
+{
+	int cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -1 : cpu;
 }
 
 int main(int argc, char **argv)
 {
 	bool sizes = argc > 1 && !strcmp(argv[1], "--sizes");
-	const char *log = argv[sizes ? 2 : 1];
-	const char *csv = argc > (sizes ? 3 : 2) ? argv[sizes ? 3 : 2] : NULL;
-	double geo = 1, size_geo = 1;
-	FILE *out = NULL;
-	double load[3] = { 0 };
-	int i, napps = 0;
+	bool check_only = argc > 1 && !strcmp(argv[1], "--check");
+	int opt = sizes || check_only;
+	const char *log = argv[1 + opt], *csv = argc > 2 + opt ? argv[2 + opt] : NULL;
+	double before, during, t0;
+	struct est g;
+	int i, cpu, tries;
 
-	if (argc < 2 + sizes || argc > 3 + sizes) {
-		fprintf(stderr, "usage: bench_run [--sizes] VM_LOG [CSV]\n");
+	if (argc < 2 + opt || argc > 3 + opt) {
+		fprintf(stderr, "usage: bench_run [--sizes | --check] VM_LOG [CSV]\n");
 		return 2;
 	}
 	if (read_log(log, !sizes))
 		return 1;
-	if (csv && !(out = fopen(csv, "w"))) {
-		perror(csv);
-		return 1;
-	}
-	if (out)
-		fprintf(out, "workload,stock_ns,eins_ns,native_ns,stock_bytes,eins_bytes,stock_verified,eins_verified\n");
-
 	if (sizes) {
-		printf("| program | stock bytes | EInsn bytes | size | stock insns | EInsn insns |\n");
-		printf("|---|---:|---:|---:|---:|---:|\n");
-	} else {
-		printf("| program | stock ns/run | EInsn ns/run | native C ns/run | EInsn speedup | EInsn vs native | stock bytes | EInsn bytes | size | verified insns stock / EInsn | load ms (TCG): stock without eins.ko / stock / EInsn |\n");
-		printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		print_sizes();
+		printf("\ngeometric mean size: micro EInsn %+.0f%%, eins-opt %+.0f%%; per-packet programs EInsn %+.0f%%, eins-opt %+.0f%%\n",
+		       size_geo(1, false), size_geo(2, false), size_geo(1, true),
+		       size_geo(2, true));
+		return csv && write_csv(csv, false) ? 1 : 0;
 	}
 	for (i = 0; i < NR_WLS; i++) {
-		struct workload *wl = &wls[i];
-		double size = (double)wl->v[1].bytes / wl->v[0].bytes;
-
-		if (!sizes && wl->not_runnable) {
-			printf("| %s | not runnable natively: ", wl->name);
-			printf(wl->not_runnable, wl->v[0].not_run ? "stock" : "EInsn");
-			printf(" | | | | | %u | %u | %+.0f%% | %u / %u |\n",
-			       wl->v[0].bytes,
-			       wl->v[1].bytes, (size - 1) * 100,
-			       wl->v[0].verified, wl->v[1].verified);
+		if (wls[i].not_runnable)
 			continue;
-		}
-		if (!sizes) {
-			if (check(wl))
-				return 1;
-			time_workload(wl);
-		}
-		if (sizes)
-			printf("| %s | %u | %u | %+.0f%% | %u | %u |\n", wl->name,
-			       wl->v[0].bytes, wl->v[1].bytes, (size - 1) * 100,
-			       wl->v[0].bytes / 4, wl->v[1].bytes / 4);
-		else
-			printf("| %s | %.1f | %.1f | %.1f | %.2fx | %.2fx | %u | %u | %+.0f%% | %u / %u | %.1f / %.1f / %.1f |\n",
-			       wl->name, wl->ns[0], wl->ns[1], wl->ns[2],
-			       wl->ns[0] / wl->ns[1], wl->ns[2] / wl->ns[1],
-			       wl->v[0].bytes, wl->v[1].bytes, (size - 1) * 100,
-			       wl->v[0].verified, wl->v[1].verified,
-			       wl->load_us_without / 1000, wl->v[0].load_us / 1000,
-			       wl->v[1].load_us / 1000);
-		if (out)
-			fprintf(out, "%s,%.2f,%.2f,%.2f,%u,%u,%u,%u\n", wl->name,
-				wl->ns[0], wl->ns[1], wl->ns[2], wl->v[0].bytes,
-				wl->v[1].bytes, wl->v[0].verified, wl->v[1].verified);
-		load[0] += wl->load_us_without;
-		load[1] += wl->v[0].load_us;
-		load[2] += wl->v[1].load_us;
-		if (i >= 7) {	/* the application-shaped programs */
-			geo *= sizes ? 1 : wl->ns[0] / wl->ns[1];
-			size_geo *= size;
-			napps++;
-		}
+		if (check(&wls[i]))
+			return 1;
+		wls[i].timed = true;
 	}
-	printf("\napplication-shaped programs (%d run): geometric mean size %+.0f%%",
-	       napps, (pow(size_geo, 1.0 / napps) - 1) * 100);
-	if (!sizes)
-		printf(", speedup %.2fx", pow(geo, 1.0 / napps));
-	printf("\n");
-	if (!sizes)
-		printf("load time, all programs (TCG): stock without eins.ko %.0f ms, stock %.0f ms, EInsn %.0f ms (%+.1f%% over stock without eins.ko)\n",
-		       load[0] / 1000, load[1] / 1000, load[2] / 1000,
-		       (load[2] / load[0] - 1) * 100);
-	if (out)
-		fclose(out);
+	if (check_only) {
+		int n = 0;
+
+		for (i = 0; i < NR_WLS; i++)
+			n += wls[i].timed;
+		printf("bench_run: %d of %d programs run natively; all agree in %d variants with the VM\n",
+		       n, NR_WLS, NV);
+		return n == NR_WLS ? 0 : 1;
+	}
+
+	cpu = pin();
+	/* wait up to a minute for a quiet machine */
+	for (tries = 0; (before = other_load(500)) > BUSY_CPUS && tries < 60; tries++)
+		sleep(1);
+	print_machine(cpu, before);
+	t0 = busy_s() - cpu_s();
+	{
+		double w0 = now_ns();
+
+		time_all();
+		during = (busy_s() - cpu_s() - t0) / ((now_ns() - w0) / 1e9);
+	}
+	printf("Other load during the %d runs: %.2f CPUs%s\n\n", RUNS, during,
+	       during > BUSY_CPUS ? " -- BUSY: the machine was not quiet, treat these numbers as suspect" : "");
+	print_speed_table();
+	g = geo_ratio(0, 1);
+	printf("\nper-packet programs, geometric mean of the per-run speedups: EInsn %.2fx [%.2f-%.2f]",
+	       g.med, g.lo, g.hi);
+	g = geo_ratio(0, 2);
+	printf(", eins-opt %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
+	g = geo_ratio(NB + 1, 1);
+	printf("; EInsn vs native -march=native %.2fx [%.2f-%.2f]\n", g.med, g.lo, g.hi);
+	printf("geometric mean size (x86-64): micro EInsn %+.0f%%, eins-opt %+.0f%%; per-packet programs EInsn %+.0f%%, eins-opt %+.0f%%\n\n",
+	       size_geo(1, false), size_geo(2, false), size_geo(1, true),
+	       size_geo(2, true));
+	print_cost_table();
+	if (csv && write_csv(csv, true))
+		return 1;
 	return 0;
 }

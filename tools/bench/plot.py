@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """plot.py X86_CSV ARM64_CSV OUTDIR: the benchmark plots as plain SVG.
 
-speedup.svg: EInsn speedup over the stock JIT and native C's, per program
-(x86-64, measured natively); size.svg: EInsn native code size relative to
-the stock JIT's, per program, x86-64 and arm64.
+speedup.svg: speedup over the stock JIT of EInsn, eins-opt and native C
+(both builds), per program (x86-64, measured natively); size.svg: native
+code size of EInsn and eins-opt relative to the stock JIT's, per program,
+x86-64 and arm64.
 """
 import csv
 import sys
@@ -22,7 +23,7 @@ def bars(title, names, series, unit, path, ref=None):
     height = top + len(names) * (bar * len(series) + gap) + 40
     vmax = max(max(v) for _, _, v in series + ([] if ref is None else [("", "", [ref])]))
     scale = width / (vmax * 1.1)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 90}" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{max(left + width + 90, left + 190 * len(series))}" '
            f'height="{height}" font-family="sans-serif" font-size="11">',
            f'<text x="10" y="20" font-size="14">{title}</text>']
     y = top
@@ -45,7 +46,7 @@ def bars(title, names, series, unit, path, ref=None):
     for label, colour, _ in series:
         out.append(f'<rect x="{lx}" y="{y + 10}" width="10" height="10" fill="{colour}"/>')
         out.append(f'<text x="{lx + 14}" y="{y + 19}">{label}</text>')
-        lx += 180
+        lx += 190
     out.append('</svg>')
     with open(path, 'w') as f:
         f.write('\n'.join(out) + '\n')
@@ -55,14 +56,20 @@ def main():
     x86, arm, outdir = rows(sys.argv[1]), rows(sys.argv[2]), sys.argv[3]
     names = [r['workload'] for r in x86]
     f = lambda r, k: float(r[k])
-    bars('Speedup over the stock JIT (x86-64, run natively; 1.0 = stock)', names,
-         [('EInsn', '#2b6cb0', [f(r, 'stock_ns') / f(r, 'eins_ns') for r in x86]),
-          ('native C (clang -O2)', '#9ca3af',
-           [f(r, 'stock_ns') / f(r, 'native_ns') for r in x86])],
+    ratio = lambda k: [f(r, 'stock_ns') / f(r, k) for r in x86]
+    bars('Speedup over the stock JIT, median of the runs (x86-64, run natively; 1.0 = stock)',
+         names,
+         [('EInsn builtins', '#2b6cb0', ratio('eins_ns')),
+          ('plain C after eins-opt', '#38a169', ratio('opt_ns')),
+          ('native C, clang -O2', '#9ca3af', ratio('native_ns')),
+          ('native C, -O2 -march=native', '#4a5568', ratio('march_ns'))],
          'x', f'{outdir}/speedup.svg', ref=1.0)
-    bars('EInsn code size relative to the stock JIT (1.0 = stock)', names,
-         [('x86-64', '#2b6cb0', [f(r, 'eins_bytes') / f(r, 'stock_bytes') for r in x86]),
-          ('arm64', '#c05621', [f(r, 'eins_bytes') / f(r, 'stock_bytes') for r in arm])],
+    size = lambda rs, k: [f(r, k) / f(r, 'stock_bytes') for r in rs]
+    bars('Native code size relative to the stock JIT (1.0 = stock)', names,
+         [('x86-64 EInsn', '#2b6cb0', size(x86, 'eins_bytes')),
+          ('x86-64 eins-opt', '#38a169', size(x86, 'opt_bytes')),
+          ('arm64 EInsn', '#c05621', size(arm, 'eins_bytes')),
+          ('arm64 eins-opt', '#d69e2e', size(arm, 'opt_bytes'))],
          '', f'{outdir}/size.svg', ref=1.0)
 
 

@@ -1,9 +1,24 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
- * The benchmark workloads, one C source for every variant: BENCH_EINS
- * picks the eins.h builtin at each idiom site, otherwise plain C (what the
- * stock JIT gets, and what clang -O2 compiles natively).  Each workload
- * reads the BENCH_BYTES input buffer and returns one u64.
+ * The benchmark workloads, one C source for every variant:
+ *
+ *   default		the C a BPF programmer writes today for -mcpu=v4: bpf_ntohs/
+ *			bpf_ntohl on a field (a load and a v4 bswap), clang's
+ *			__builtin_popcountll/clzll/ctzll, ternaries, shifts;
+ *			the stock JIT gets it, eins-opt rewrites it, and it is
+ *			compiled natively for the "native C" columns
+ *   BENCH_EINS		the eins.h builtin at each idiom site
+ *   BENCH_NATIVE	native C: the high multiply as unsigned __int128
+ *
+ * Two kinds of workload:
+ *   micro (wl_*)	one per op, a loop over a 1 KiB input dominated by it;
+ *			returns a u64
+ *   per packet (pk_*)	production-shaped XDP programs, run on a ring of
+ *			generated packets (packets.h): the parser, a Maglev
+ *			load balancer, a per-flow token bucket, a bit-vector
+ *			classifier, and flow hashing with jhash, SipHash-2-4,
+ *			XXH64, MurmurHash3 x86_32 and x64_128 (hashes.h);
+ *			return an XDP action and may write the packet
  */
 #ifndef BENCH_WORKLOADS_H
 #define BENCH_WORKLOADS_H
@@ -19,6 +34,18 @@ typedef unsigned char bu8;
 #define BENCH_BYTES	1024
 #define BENCH_WORDS	(BENCH_BYTES / 8)
 
+/*
+ * Plain little-endian loads and stores of packet and key bytes; keys and
+ * addresses stay in network order.  may_alias: the key is written as
+ * fields and read as words.
+ */
+typedef bu16 __attribute__((may_alias)) bu16a;
+typedef bu32 __attribute__((may_alias)) bu32a;
+typedef bu64 __attribute__((may_alias)) bu64a;
+#define LD16(p)		(*(const bu16a *)(p))
+#define LD32(p)		(*(const bu32a *)(p))
+#define LD64(p)		(*(const bu64a *)(p))
+
 #ifdef BENCH_EINS
 #include "eins.h"
 #define ROTL64(x, n)		eins_rotl64(x, n)
@@ -32,9 +59,14 @@ typedef unsigned char bu8;
 #define POPCNT(x)		eins_popcount64(x)
 #define CLZ(x)			eins_clz64(x)
 #define CTZ(x)			eins_ctz64(x)
+#define CTZ_NZ(x)		eins_ctz64(x)
 #define SHIFT_ADD(a, b, s, k)	eins_shift_add64(a, b, s, k)
 #define MULHU(a, b)		eins_mulhu64(a, b)
 #else
+#ifdef BENCH_NATIVE
+#define MULHU(a, b)	((bu64)(((unsigned __int128)(a) * (b)) >> 64))
+#else
+/* BPF has no 64x64->128 multiply: the 32-bit halves, as hand-written */
 BENCH_INLINE bu64 b_mulhu(bu64 a, bu64 b)
 {
 	bu64 al = (bu32)a, ah = a >> 32, bl = (bu32)b, bh = b >> 32;
@@ -43,36 +75,55 @@ BENCH_INLINE bu64 b_mulhu(bu64 a, bu64 b)
 
 	return p3 + (p1 >> 32) + (p2 >> 32) + (mid >> 32);
 }
-
-BENCH_INLINE bu64 b_popcnt(bu64 x)
-{
-	x -= (x >> 1) & 0x5555555555555555ULL;
-	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (x * 0x0101010101010101ULL) >> 56;
-}
-
-BENCH_INLINE bu64 b_clz(bu64 x)
-{
-	x |= x >> 1; x |= x >> 2; x |= x >> 4;
-	x |= x >> 8; x |= x >> 16; x |= x >> 32;
-	return b_popcnt(~x);
-}
-
+#define MULHU(a, b)		b_mulhu(a, b)
+#endif
 #define ROTL64(x, n)		((bu64)(x) << (n) | (bu64)(x) >> (64 - (n)))
 #define ROTL32(x, n)		((bu32)((bu32)(x) << (n) | (bu32)(x) >> (32 - (n))))
 #define MIN_U(a, b)		((a) < (b) ? (a) : (b))
 #define MAX_U(a, b)		((a) > (b) ? (a) : (b))
 #define SEL_NZ(c, x, y)		((c) ? (x) : (y))
 #define EXTRACT(x, lsb, len)	(((x) >> (lsb)) & ((1ULL << (len)) - 1))
-#define LOAD_BE16(p, off)	((bu16)(((const bu8 *)(p))[off] << 8 | ((const bu8 *)(p))[(off) + 1]))
-#define LOAD_BE32(p, off)	((bu32)((bu32)LOAD_BE16(p, off) << 16 | LOAD_BE16(p, (off) + 2)))
-#define POPCNT(x)		b_popcnt(x)
-#define CLZ(x)			b_clz(x)
-#define CTZ(x)			b_popcnt(((x) & -(x)) - 1)
+/* bpf_ntohs(hdr->field), bpf_ntohl(hdr->field) */
+#define LOAD_BE16(p, off)	__builtin_bswap16(LD16((const bu8 *)(p) + (off)))
+#define LOAD_BE32(p, off)	__builtin_bswap32(LD32((const bu8 *)(p) + (off)))
+#define POPCNT(x)		__builtin_popcountll(x)
+#define CLZ(x)			((x) ? __builtin_clzll(x) : 64)
+#define CTZ(x)			((x) ? __builtin_ctzll(x) : 64)
+#define CTZ_NZ(x)		__builtin_ctzll(x)	/* x known non-zero */
 #define SHIFT_ADD(a, b, s, k)	((a) + ((b) << (s)) + (k))
-#define MULHU(a, b)		b_mulhu(a, b)
 #endif
+
+/* the tables: BPF array maps, or plain arrays in the native builds */
+#ifdef __bpf__
+#define BENCH_MAP(name, vtype, n)					\
+struct {								\
+	__uint(type, BPF_MAP_TYPE_ARRAY);				\
+	__uint(max_entries, n);						\
+	__type(key, bu32);						\
+	__type(value, vtype);						\
+} name SEC(".maps")
+#define BENCH_LOOKUP(name, idx)						\
+	({ bu32 __k = (idx); bpf_map_lookup_elem(&name, &__k); })
+#else
+#define BENCH_MAP(name, vtype, n)	static vtype name[n]
+#define BENCH_LOOKUP(name, idx)						\
+	({ bu32 __k = (idx);						\
+	   __k < sizeof(name) / sizeof(name[0]) ? (void *)&name[__k] : (void *)0; })
+#endif
+
+/*
+ * Keep a checked packet pointer in its register: clang may otherwise
+ * recompute data + off after the bounds check, into a register the
+ * verifier knows no range for (Cilium's relax_verifier() does the same).
+ */
+#ifdef __bpf__
+#define VERIFIER_KEEP(p)	asm volatile("" : "+r"(p))
+#else
+#define VERIFIER_KEEP(p)	do { } while (0)
+#endif
+
+#include "hashes.h"
+#include "packets.h"
 
 #define P1	0x9e3779b185ebca87ULL
 #define P2	0xc2b2ae3d27d4eb4fULL
@@ -115,10 +166,11 @@ BENCH_INLINE bu64 wl_swap_mem(const bu64 *w, const bu8 *p)
 	bu64 s = 0;
 	int i;
 
+	/* not a ^ b: clang folds bswap(a) ^ bswap(b) into one bswap */
 	for (i = 0; i < BENCH_BYTES; i += 8) {
 		const bu8 *q = p + i;
 
-		s += LOAD_BE32(q, 0) ^ LOAD_BE32(q, 4);
+		s += LOAD_BE32(q, 0) * 3 + LOAD_BE32(q, 4);
 	}
 	return s;
 }
@@ -155,238 +207,365 @@ BENCH_INLINE bu64 wl_mul_high(const bu64 *w, const bu8 *p)
 	return h;
 }
 
-/* ---- application-shaped programs ---- */
+/* ---- per-packet programs ---- */
 
-/* Bob Jenkins' lookup3 hash over the input as u32 words (jhash2) */
-#define JHASH_MIX(a, b, c) do {					\
-	a -= c; a ^= ROTL32(c, 4);  c += b;				\
-	b -= a; b ^= ROTL32(a, 6);  a += c;				\
-	c -= b; c ^= ROTL32(b, 8);  b += a;				\
-	a -= c; a ^= ROTL32(c, 16); c += b;				\
-	b -= a; b ^= ROTL32(a, 19); a += c;				\
-	c -= b; c ^= ROTL32(b, 4);  b += a;				\
-} while (0)
+enum { BENCH_DROP = 1, BENCH_PASS = 2, BENCH_TX = 3 };	/* XDP_* */
 
-#define JHASH_FINAL(a, b, c) do {					\
-	c ^= b; c -= ROTL32(b, 14);					\
-	a ^= c; a -= ROTL32(c, 11);					\
-	b ^= a; b -= ROTL32(a, 25);					\
-	c ^= b; c -= ROTL32(b, 16);					\
-	a ^= c; a -= ROTL32(c, 4);					\
-	b ^= a; b -= ROTL32(a, 14);					\
-	c ^= b; c -= ROTL32(b, 24);					\
-} while (0)
+struct flow {
+	bu32 src[4], dst[4];	/* network order */
+	bu16 sport, dport;	/* network order */
+	bu16 len;		/* IP datagram length */
+	bu8 proto, v6, later_frag;
+};
 
-BENCH_INLINE bu64 wl_jhash(const bu64 *w, const bu8 *p)
+/* L4 ports at @off, unless a later fragment; 0, or -1 if truncated */
+BENCH_INLINE int parse_l4(const bu8 *data, bu64 off, const bu8 *end,
+			  struct flow *f)
 {
-	const bu32 *k = (const bu32 *)w;
-	bu32 a, b, c;
-	int i;
+	const bu8 *l4 = data + off;
 
-	a = b = c = 0xdeadbeef + (BENCH_BYTES / 4 << 2);
-	for (i = 0; i + 3 < BENCH_BYTES / 4; i += 3) {
-		a += k[i];
-		b += k[i + 1];
-		c += k[i + 2];
-		JHASH_MIX(a, b, c);
+	f->sport = 0;
+	f->dport = 0;
+	if (f->later_frag || (f->proto != 6 && f->proto != 17))
+		return 0;
+	if (l4 + 4 > end)
+		return -1;
+	VERIFIER_KEEP(l4);
+	f->sport = LD16(l4);
+	f->dport = LD16(l4 + 2);
+	return 0;
+}
+
+BENCH_INLINE int parse_v4(const bu8 *data, bu64 off, const bu8 *end,
+			  struct flow *f)
+{
+	const bu8 *ip = data + off;
+	bu32 ihl;
+
+	if (ip + 20 > end || ip[0] >> 4 != 4)
+		return -1;
+	ihl = ip[0] & 0xf;				/* iph->ihl */
+	if (ihl < 5)
+		return -1;
+	/* frag_off & htons(IP_OFFSET): no swap needed */
+	f->later_frag = (LD16(ip + 6) & __builtin_bswap16(0x1fff)) != 0;
+	f->proto = ip[9];
+	f->len = LOAD_BE16(ip, 2);			/* ntohs(tot_len) */
+	f->src[0] = LD32(ip + 12);
+	f->dst[0] = LD32(ip + 16);
+	f->src[1] = f->src[2] = f->src[3] = 0;
+	f->dst[1] = f->dst[2] = f->dst[3] = 0;
+	f->v6 = 0;
+	return parse_l4(data, SHIFT_ADD(off, ihl, 2, 0), end, f);
+}
+
+#define IPV6_EXT_MAX	4
+
+BENCH_INLINE int parse_v6(const bu8 *data, bu64 off, const bu8 *end,
+			  struct flow *f)
+{
+	const bu8 *ip = data + off;
+	bu32 nh, i;
+
+	if (ip + 40 > end || ip[0] >> 4 != 6)
+		return -1;
+	nh = ip[6];
+	f->len = LOAD_BE16(ip, 4) + 40;		/* ntohs(payload_len) */
+	for (i = 0; i < 4; i++) {
+		f->src[i] = LD32(ip + 8 + 4 * i);
+		f->dst[i] = LD32(ip + 24 + 4 * i);
 	}
-	a += k[i];
-	JHASH_FINAL(a, b, c);
-	return c;
-}
+	f->v6 = 1;
+	f->later_frag = 0;
+	off += 40;
+	/* extension headers: hop-by-hop, routing, dest options, fragment */
+	for (i = 0; i < IPV6_EXT_MAX; i++) {
+		const bu8 *x = data + off;
 
-#define SIPROUND(v0, v1, v2, v3) do {					\
-	v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0; v0 = ROTL64(v0, 32);	\
-	v2 += v3; v3 = ROTL64(v3, 16); v3 ^= v2;			\
-	v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0;			\
-	v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32);	\
-} while (0)
-
-/* SipHash-2-4 of the input with a fixed key */
-BENCH_INLINE bu64 wl_siphash(const bu64 *w, const bu8 *p)
-{
-	bu64 k0 = 0x0706050403020100ULL, k1 = 0x0f0e0d0c0b0a0908ULL;
-	bu64 v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
-	bu64 v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
-	bu64 b = (bu64)BENCH_BYTES << 56;
-	int i;
-
-	for (i = 0; i < BENCH_WORDS; i++) {
-		v3 ^= w[i];
-		SIPROUND(v0, v1, v2, v3);
-		SIPROUND(v0, v1, v2, v3);
-		v0 ^= w[i];
-	}
-	v3 ^= b;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
-BENCH_INLINE bu64 xxh_round(bu64 acc, bu64 v)
-{
-	acc += v * P2;
-	acc = ROTL64(acc, 31);
-	return acc * P1;
-}
-
-/* xxHash64's main loop and avalanche (four lanes, seed 0) */
-BENCH_INLINE bu64 wl_xxhash64(const bu64 *w, const bu8 *p)
-{
-	bu64 v1 = P1 + P2, v2 = P2, v3 = 0, v4 = -P1, h;
-	int i;
-
-	for (i = 0; i < BENCH_WORDS; i += 4) {
-		v1 = xxh_round(v1, w[i]);
-		v2 = xxh_round(v2, w[i + 1]);
-		v3 = xxh_round(v3, w[i + 2]);
-		v4 = xxh_round(v4, w[i + 3]);
-	}
-	h = ROTL64(v1, 1) + ROTL64(v2, 7) + ROTL64(v3, 12) + ROTL64(v4, 18);
-	h += BENCH_BYTES;
-	h ^= h >> 33;
-	h *= P2;
-	h ^= h >> 29;
-	return h ^ (h >> 32);
-}
-
-/* MurmurHash3 x86_32 of the input, seed 42 */
-BENCH_INLINE bu64 wl_murmur3(const bu64 *w, const bu8 *p)
-{
-	const bu32 *k = (const bu32 *)w;
-	bu32 h = 42, x;
-	int i;
-
-	for (i = 0; i < BENCH_BYTES / 4; i++) {
-		x = k[i] * 0xcc9e2d51;
-		x = ROTL32(x, 15);
-		h ^= x * 0x1b873593;
-		h = ROTL32(h, 13);
-		h = h * 5 + 0xe6546b64;
-	}
-	h ^= BENCH_BYTES;
-	h ^= h >> 16;
-	h *= 0x85ebca6b;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35;
-	return h ^ (h >> 16);
-}
-
-/*
- * Parse 16 64-byte frames: Ethernet, IPv4 or IPv6, TCP or UDP; sum a hash
- * of the network-order fields a flow classifier reads.
- */
-BENCH_INLINE bu64 wl_parser(const bu64 *w, const bu8 *p)
-{
-	bu64 s = 0;
-	int f;
-
-	for (f = 0; f < BENCH_BYTES; f += 64) {
-		const bu8 *q = p + f;
-		bu32 proto, src, dst, ports;
-
-		if (LOAD_BE16(q, 12) == 0x0800) {
-			proto = q[23];
-			src = LOAD_BE32(q, 26);
-			dst = LOAD_BE32(q, 30);
-			ports = LOAD_BE32(q, 34);
+		if (nh == 44) {
+			if (x + 8 > end)
+				return -1;
+			f->later_frag = (LD16(x + 2) & __builtin_bswap16(0xfff8)) != 0;
+			nh = x[0];
+			off += 8;
+		} else if (nh == 0 || nh == 43 || nh == 60) {
+			if (x + 2 > end)
+				return -1;
+			nh = x[0];
+			off = SHIFT_ADD(off, x[1], 3, 8);	/* (hdrlen + 1) * 8 */
 		} else {
-			proto = q[20];
-			src = LOAD_BE32(q, 34) ^ LOAD_BE32(q, 38);
-			dst = LOAD_BE32(q, 50) ^ LOAD_BE32(q, 54);
-			ports = LOAD_BE32(q, 58) ^ LOAD_BE16(q, 62);
+			break;
 		}
-		s = s * 31 + (src ^ dst) + ports + (proto == 6 ? 1 : 2);
 	}
-	return s;
+	f->proto = nh;
+	return parse_l4(data, off, end, f);
+}
+
+/* 0: an IP flow in @f; 1: not IP; -1: malformed */
+BENCH_INLINE int parse(const bu8 *data, const bu8 *end, struct flow *f)
+{
+	bu32 eth, i;
+	bu64 off = 14;
+
+	if (data + 14 > end)
+		return -1;
+	eth = LOAD_BE16(data, 12);
+	for (i = 0; i < 2; i++) {			/* 802.1ad, 802.1Q */
+		if (eth != 0x88a8 && eth != 0x8100)
+			break;
+		if (data + off + 4 > end)
+			return -1;
+		eth = LOAD_BE16(data + off, 2);
+		off += 4;
+	}
+	if (eth == 0x0800)
+		return parse_v4(data, off, end, f);
+	if (eth == 0x86dd)
+		return parse_v6(data, off, end, f);
+	return 1;
+}
+
+/* the flow's 5-tuple as a hash key: 13 bytes for IPv4, 37 for IPv6 */
+#define KEY_V4	13
+#define KEY_V6	37
+
+BENCH_INLINE bu32 flow_key(const struct flow *f, bu8 *key)
+{
+	int i;
+
+	if (!f->v6) {
+		*(bu32a *)key = f->src[0];
+		*(bu32a *)(key + 4) = f->dst[0];
+		*(bu16a *)(key + 8) = f->sport;
+		*(bu16a *)(key + 10) = f->dport;
+		key[12] = f->proto;
+		return KEY_V4;
+	}
+	for (i = 0; i < 4; i++) {
+		*(bu32a *)(key + 4 * i) = f->src[i];
+		*(bu32a *)(key + 16 + 4 * i) = f->dst[i];
+	}
+	*(bu16a *)(key + 32) = f->sport;
+	*(bu16a *)(key + 34) = f->dport;
+	key[36] = f->proto;
+	return KEY_V6;
+}
+
+BENCH_MAP(stats, bu64, 8);
+
+BENCH_INLINE void count(bu32 what)
+{
+	bu64 *c = BENCH_LOOKUP(stats, what);
+
+	if (c)
+		*c += 1;
 }
 
 /*
- * Load balancer: a flow hash of each 16-byte 5-tuple record, then a
- * Maglev-style pick: offset and skip from two hashes, reduced to the
- * table size with a multiply-high, and the backend of the first probe.
+ * The parser on its own, as a filter: drop malformed packets, telnet and
+ * X11 (ports 23, 6000-6063); pass the rest; count per protocol.
  */
-BENCH_INLINE bu64 wl_lb(const bu64 *w, const bu8 *p)
+BENCH_INLINE bu32 pk_parse(const bu8 *data, const bu8 *end)
 {
-	bu64 s = 0, table = 65537;
-	int i;
+	struct flow f;
+	int r = parse(data, end, &f);
+	bu32 dport;
 
-	for (i = 0; i < BENCH_WORDS; i += 2) {
-		bu64 h1 = ROTL64(w[i] * P1, 31) ^ w[i + 1];
-		bu64 h2 = ROTL64(w[i + 1] * P2, 27) + w[i];
-		bu64 off = MULHU(h1 * P1, table);
-		bu64 skip = MULHU(h2 * P2, table - 1) + 1;
-		bu64 slot = off + skip;
-
-		s += MIN_U(slot, slot - table);	/* (off + skip) mod table */
-	}
-	return s;
+	if (r)
+		return r < 0 ? BENCH_DROP : BENCH_PASS;
+	count(f.v6 * 4 + cls_proto_class(f.proto));
+	dport = __builtin_bswap16(f.dport);
+	if (dport == 23 || (dport >= 6000 && dport < 6064))
+		return BENCH_DROP;
+	return BENCH_PASS;
 }
 
-/* Bitmap scan: set bits, and the first set bit per 64-bit word */
-BENCH_INLINE bu64 wl_bitmap(const bu64 *w, const bu8 *p)
-{
-	bu64 s = 0, first = 0;
-	int i;
-
-	for (i = 0; i < BENCH_WORDS; i++) {
-		s += POPCNT(w[i] & w[(i + 1) % BENCH_WORDS]);
-		first += SEL_NZ(w[i], CTZ(w[i]), 64);
-	}
-	return s << 32 | first;
-}
+BENCH_MAP(maglev, bu32, MAGLEV_M);
+BENCH_MAP(backends, struct backend, NR_BACKENDS + 1);
 
 /*
- * Token bucket: per event, refill by elapsed time, clamp to the burst,
- * and pass the event if it fits.
+ * L2 load balancer: the flow's jhash (jhash_3words over the addresses
+ * and ports for IPv4, as Cilium does; jhash over the 37-byte tuple for
+ * IPv6) picks a Maglev table slot, hash % M as Cilium does; the backend's
+ * MAC goes into the Ethernet destination and the packet goes back out.
  */
-BENCH_INLINE bu64 wl_token_bucket(const bu64 *w, const bu8 *p)
+BENCH_INLINE bu32 pk_lb(bu8 *data, const bu8 *end)
 {
-	bu64 tokens = 1000, passed = 0, burst = 5000, now = 0;
-	int i;
+	bu8 key[40] __attribute__((aligned(8))) = {};
+	struct backend *be;
+	struct flow f;
+	bu32 h, *id;
 
-	for (i = 0; i < BENCH_WORDS; i++) {
-		bu64 cost = EXTRACT(w[i], 0, 10);
-		bu64 fits;
+	if (parse(data, end, &f))
+		return BENCH_PASS;
+	if (!f.v6)
+		h = h_jhash_3words(f.src[0], f.dst[0],
+				   (bu32)f.sport << 16 | f.dport, f.proto);
+	else
+		h = h_jhash(key, flow_key(&f, key), 0x5eed);
+	id = BENCH_LOOKUP(maglev, h % MAGLEV_M);
+	if (!id)
+		return BENCH_DROP;
+	be = BENCH_LOOKUP(backends, *id);
+	if (!be)
+		return BENCH_DROP;
+	*(bu32a *)data = LD32(be->mac);
+	*(bu16a *)(data + 4) = LD16(be->mac + 4);
+	return BENCH_TX;
+}
 
-		now += EXTRACT(w[i], 20, 6);
-		tokens = MIN_U(tokens + now * 3, burst);
-		fits = tokens >= cost;
-		tokens -= SEL_NZ(fits, cost, 0);
-		passed += fits;
-	}
-	return passed << 32 | tokens;
+#define TB_BUCKETS	4096
+#define TB_RATE_Q64	0x019999999999999aULL	/* 6.25e-3 bytes/ns: 50 Mbit/s */
+#define TB_BURST	3000			/* bytes */
+#define TB_TICK		200			/* ns between packets */
+
+struct bucket {
+	bu64 tokens;	/* bytes */
+	bu64 last;	/* ns */
+};
+
+BENCH_MAP(buckets, struct bucket, TB_BUCKETS);
+BENCH_MAP(tb_clock, bu64, 1);
+
+/*
+ * Per-flow token bucket: the flow's XXH64 picks its bucket; refill by
+ * the elapsed time times the rate (a 64.64 fixed-point multiply, the
+ * high half), clamp to the burst, pass the packet if its length fits.
+ * The time is a virtual clock in a map advanced per packet: a jited
+ * image run on the host cannot call bpf_ktime_get_ns().
+ */
+BENCH_INLINE bu32 pk_ratelimit(const bu8 *data, const bu8 *end)
+{
+	bu8 key[40] __attribute__((aligned(8))) = {};
+	struct bucket *b;
+	bu64 now, tokens, fits, *clk;
+	struct flow f;
+	bu32 n;
+
+	if (parse(data, end, &f))
+		return BENCH_PASS;
+	clk = BENCH_LOOKUP(tb_clock, 0);
+	if (!clk)
+		return BENCH_PASS;
+	now = *clk + TB_TICK;
+	*clk = now;
+	n = flow_key(&f, key);
+	b = BENCH_LOOKUP(buckets, (n == KEY_V4 ? h_xxh64(key, KEY_V4, 0) :
+				   h_xxh64(key, KEY_V6, 0)) % TB_BUCKETS);
+	if (!b)
+		return BENCH_PASS;
+	tokens = MIN_U(b->tokens + MULHU(now - b->last, TB_RATE_Q64),
+		       (bu64)TB_BURST);
+	b->last = now;
+	fits = tokens >= f.len;
+	b->tokens = tokens - SEL_NZ(fits, (bu64)f.len, 0);
+	return SEL_NZ(fits, BENCH_PASS, BENCH_DROP);
+}
+
+BENCH_MAP(cls_bits, bu64, CLS_FIELDS * 256);
+BENCH_MAP(cls_rules, struct cls_rule, CLS_RULES);
+
+BENCH_INLINE bu64 cls_field(bu32 idx)
+{
+	bu64 *m = BENCH_LOOKUP(cls_bits, idx);
+
+	return m ? *m : 0;
 }
 
 /*
- * An input: random words from @seed, with Ethernet/IP/L4 headers every 64
- * bytes.  bench_fill() is the one the VM and the timings use.
+ * Bit-vector classifier (packets.h): AND the four fields' rule bitmaps;
+ * the lowest set bit is the first matching rule, whose action applies;
+ * the rule's hit counter counts how many rules matched.
+ */
+BENCH_INLINE bu32 pk_classify(const bu8 *data, const bu8 *end)
+{
+	struct cls_rule *rule;
+	struct flow f;
+	bu64 m;
+	bu32 dport;
+
+	if (parse(data, end, &f))
+		return BENCH_PASS;
+	dport = __builtin_bswap16(f.dport);
+	m = cls_field(f.src[0] & 0xff) &
+	    cls_field(256 + EXTRACT(f.src[0], 8, 8)) &
+	    cls_field(512 + EXTRACT(dport, 8, 8)) &
+	    cls_field(768 + cls_proto_class(f.proto));
+	if (!m)
+		return BENCH_PASS;
+	rule = BENCH_LOOKUP(cls_rules, CTZ_NZ(m));
+	if (!rule)
+		return BENCH_PASS;
+	rule->hits += POPCNT(m);
+	return rule->action;
+}
+
+/*
+ * Flow hashing: the 5-tuple key's hash (13 or 37 bytes), written over
+ * the Ethernet destination as a steering tag.  One per hash function.
+ */
+#define SIP_K0	0x0706050403020100ULL
+#define SIP_K1	0x0f0e0d0c0b0a0908ULL
+
+BENCH_INLINE bu64 hash_jhash(const bu8 *k, bu32 n)
+{
+	return h_jhash(k, n, 0x5eed);
+}
+
+BENCH_INLINE bu64 hash_siphash(const bu8 *k, bu32 n)
+{
+	return h_siphash(k, n, SIP_K0, SIP_K1);
+}
+
+BENCH_INLINE bu64 hash_xxh64(const bu8 *k, bu32 n)
+{
+	return h_xxh64(k, n, 0x5eed);
+}
+
+BENCH_INLINE bu64 hash_murmur3_32(const bu8 *k, bu32 n)
+{
+	return h_murmur3_32(k, n, 0x5eed);
+}
+
+BENCH_INLINE bu64 hash_murmur3_128(const bu8 *k, bu32 n)
+{
+	bu64 h[2];
+
+	h_murmur3_128(k, n, 0x5eed, h);
+	return h[0] ^ h[1];
+}
+
+#define PK_HASH(name)							\
+BENCH_INLINE bu32 pk_##name(bu8 *data, const bu8 *end)			\
+{									\
+	bu8 key[40] __attribute__((aligned(8))) = {};			\
+	struct flow f;							\
+	bu64 h;								\
+									\
+	if (parse(data, end, &f))					\
+		return BENCH_PASS;					\
+	h = flow_key(&f, key) == KEY_V4 ? hash_##name(key, KEY_V4) :	\
+					  hash_##name(key, KEY_V6);	\
+	*(bu64a *)data = h;						\
+	return BENCH_TX;						\
+}
+PK_HASH(jhash)
+PK_HASH(siphash)
+PK_HASH(xxh64)
+PK_HASH(murmur3_32)
+PK_HASH(murmur3_128)
+
+/*
+ * The micro input: random words from @seed, with Ethernet/IP/L4 headers
+ * every 64 bytes.  bench_fill() is the one the VM and the timings use.
  */
 BENCH_INLINE void bench_fill_seed(bu64 *w, bu64 seed)
 {
 	bu64 x = seed;
-	bu8 *p = (bu8 *)w;
 	int i;
 
-	for (i = 0; i < BENCH_WORDS; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		w[i] = x;
-	}
-	for (i = 0; i < BENCH_BYTES; i += 64) {
-		int v6 = (i / 64) % 3 == 2;
-
-		p[i + 12] = v6 ? 0x86 : 0x08;
-		p[i + 13] = v6 ? 0xdd : 0x00;
-		p[i + (v6 ? 20 : 23)] = (i / 64) % 2 ? 17 : 6;
-	}
+	for (i = 0; i < BENCH_WORDS; i++)
+		w[i] = pkt_rand(&x);
 }
 
 BENCH_INLINE void bench_fill(bu64 *w)
@@ -394,10 +573,14 @@ BENCH_INLINE void bench_fill(bu64 *w)
 	bench_fill_seed(w, 0x243f6a8885a308d3ULL);
 }
 
-/* name, function: every workload, in the order of the report */
-#define BENCH_WORKLOADS(X)						\
+#define BENCH_RING_SEED	0x13198a2e03707344ULL
+
+/* name: every workload, micro then per packet, in the order of the report */
+#define BENCH_MICROS(X)							\
 	X(rotate) X(select) X(extract) X(swap_mem) X(bitcount)		\
-	X(shift_add) X(mul_high) X(jhash) X(siphash) X(xxhash64)	\
-	X(murmur3) X(parser) X(lb) X(bitmap) X(token_bucket)
+	X(shift_add) X(mul_high)
+#define BENCH_PACKET_PROGS(X)						\
+	X(parse) X(lb) X(ratelimit) X(classify) X(jhash) X(siphash)	\
+	X(xxh64) X(murmur3_32) X(murmur3_128)
 
 #endif

@@ -204,6 +204,20 @@ host_tap() {
 echo "# eins-opt: idiom shapes at -mcpu=v1..v4, near misses, prover self-check"
 host_tap rewriter-check rewriter.log "eins-opt tests"
 
+echo "# benchmarks: the hash functions against published vectors, the packet ring, Maglev"
+host_tap bench-check bench-check.log "bench vectors"
+# every benchmark program in its three builds, jited in the VM and run
+# natively on the host, against the VM's results and native C (no timing)
+echo "# benchmarks: 16 programs x (stock, EInsn, eins-opt, 2 native builds) agree"
+if make --no-print-directory -s ARCH=x86_64 bench-vm > "$out/bench-vm.log" 2>&1 &&
+   "$out/bench-x86_64/bench_run" --check "$out/vm-bench-x86_64.log" \
+	> "$out/bench-run-check.log" 2>&1; then
+	pass "$(cat "$out/bench-run-check.log")"
+else
+	tail -5 "$out/bench-vm.log" "$out/bench-run-check.log" 2>/dev/null
+	fail "benchmark programs (logs: $out/bench-vm.log, $out/bench-run-check.log)"
+fi
+
 # the corpus subset: built by stock clang, rewritten, and in the VM (with
 # eins.ko) every runnable program against its rewrite on 1,000 packets
 echo "# corpus: 6.12 selftest programs with sites, built, rewritten, compared in the VM"
