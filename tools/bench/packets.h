@@ -172,19 +172,11 @@ struct backend {
 	bu16 weight;
 };
 
-BENCH_INLINE bu32 fill_hash(bu32 x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352d;
-	x ^= x >> 15;
-	x *= 0x846ca68b;
-	return x ^ (x >> 16);
-}
-
 /*
  * Maglev's table population (Eisenbud et al., NSDI 2016): every backend
  * walks its own permutation of the slots (offset, skip from two hashes of
- * its name) and takes the next free one, in turn, until the table is full.
+ * its number, MurmurHash3's finaliser) and takes the next free one, in
+ * turn, until the table is full.
  */
 BENCH_INLINE void bench_fill_maglev(bu32 *lut)
 {
@@ -194,8 +186,8 @@ BENCH_INLINE void bench_fill_maglev(bu32 *lut)
 	for (c = 0; c < MAGLEV_M; c++)
 		lut[c] = ~0u;
 	for (b = 0; b < NR_BACKENDS; b++) {
-		offset[b] = fill_hash(2 * b + 1) % MAGLEV_M;
-		skip[b] = fill_hash(2 * b + 2) % (MAGLEV_M - 1) + 1;
+		offset[b] = mm3_fmix32(2 * b + 1) % MAGLEV_M;
+		skip[b] = mm3_fmix32(2 * b + 2) % (MAGLEV_M - 1) + 1;
 		next[b] = 0;
 	}
 	for (;;) {
