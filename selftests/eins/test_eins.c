@@ -13,8 +13,10 @@
  * - builtins: a clang-built object using tools/eins.h loads through libbpf;
  * - rmmod: eins.ko cannot be unloaded while a program uses one of its ops.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -982,6 +984,86 @@ TEST(reject_call_reserved)
 	prog_end();
 	expect_reject(_metadata, &ops,
 		      "kinsn eins_rotate at insn 10: call uses reserved fields\n");
+}
+
+/*
+ * The ifindex of a netdevsim port, the one device a program can be
+ * offloaded to without hardware; the device is created on first use.
+ * 0 if there is none.
+ */
+static unsigned int nsim_ifindex(void)
+{
+	static const char dir[] = "/sys/bus/netdevsim/devices/netdevsim4242/net";
+	unsigned int ifindex = 0;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int fd;
+
+	if (!d) {
+		fd = open("/sys/bus/netdevsim/new_device", O_WRONLY);
+		if (fd < 0)
+			return 0;
+		if (write(fd, "4242 1", 6) != 6) {
+			close(fd);
+			return 0;
+		}
+		close(fd);
+		d = opendir(dir);
+	}
+	while (d && (e = readdir(d)) && !ifindex)
+		if (e->d_name[0] != '.')
+			ifindex = if_nametoindex(e->d_name);
+	if (d)
+		closedir(d);
+	return ifindex;
+}
+
+static int load_offloaded(const struct eins_ops *ops, unsigned int ifindex,
+			  const struct eins_prog *p, char *log)
+{
+	int fd_array[2] = { 0, ops->btf_fd };
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .fd_array = fd_array,
+		    .prog_ifindex = ifindex, .log_buf = log,
+		    .log_size = LOG_SIZE, .log_level = 1);
+
+	log[0] = 0;
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "eins_offload", "GPL",
+			     p->insns, p->cnt, &opts);
+}
+
+/*
+ * A program offloaded to a device never reaches a host JIT, and the
+ * device's verifier callbacks would meet a site they do not know: sites
+ * are refused there.  The same program without the site offloads, so
+ * the refusal is the site's.
+ */
+TEST(reject_offload)
+{
+	unsigned int ifindex = nsim_ifindex();
+	struct eins_ops ops;
+	int fd;
+
+	ASSERT_NE(0, ifindex) TH_LOG("no netdevsim device in the test kernel");
+	get_ops(_metadata, &ops);
+	prog_start();
+	prog_end();
+	fd = load_offloaded(&ops, ifindex, &reject_prog, log_buf);
+	EXPECT_LE(0, fd) TH_LOG("a plain program did not offload: %s", log_buf);
+	if (fd >= 0)
+		close(fd);
+
+	prog_start();
+	eins_emit_site(&reject_prog, &(struct eins_site){
+		.btf_id = ops.rotate_id, .imm = 3, .nr_regs = 3,
+		.regs = { 0, 1, 2 } });
+	prog_end();
+	fd = load_offloaded(&ops, ifindex, &reject_prog, log_buf);
+	if (fd >= 0)
+		close(fd);
+	EXPECT_GT(0, fd) TH_LOG("a program with a site was offloaded");
+	EXPECT_NE(NULL, strstr(log_buf,
+			       "kinsn eins_rotate at insn 10: not supported in offloaded programs\n"))
+		TH_LOG("log:\n%s", log_buf);
 }
 
 TEST(reject_bad_register)

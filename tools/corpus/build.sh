@@ -2,9 +2,10 @@
 # build.sh OUT SRC LIBBPF_INCLUDE EINS_OPT [LIST]
 #
 # The rewriter's corpus: BPF programs no one here wrote, the 6.12 tree's
-# tools/testing/selftests/bpf/progs/*.c, built by stock clang-19 the way
-# the selftests build them (-mcpu=v3 -O2 -g, vmlinux.h from the running
-# kernel's BTF through the tree's bpftool), then rewritten by eins-opt.
+# tools/testing/selftests/bpf/progs/*.c and samples/bpf/*.bpf.c, built by
+# stock clang-19 the way the selftests build them (-mcpu=v3 -O2 -g,
+# vmlinux.h from the running kernel's BTF through the tree's bpftool),
+# then rewritten by eins-opt.
 # With LIST, only the sources it names (make check's subset: those in
 # which eins-opt finds sites).
 #
@@ -35,10 +36,12 @@ btf=/sys/kernel/btf/vmlinux
 	mv "$out/vmlinux.h.tmp" "$out/vmlinux.h" ||
 	{ echo "not ok - vmlinux.h from $btf"; exit 1; }
 
+# a list entry is a selftests/bpf/progs file name, or a path in the tree
 if [ -n "$list" ]; then
-	sources=$(sed 's/#.*//' "$list" | grep . | sed "s|^|$sel/progs/|")
+	sources=$(sed 's/#.*//' "$list" | grep . |
+		sed "/\//s|^|$src/|; /\//!s|^|$sel/progs/|")
 else
-	sources=$(ls "$sel"/progs/*.c)
+	sources=$(ls "$sel"/progs/*.c "$src"/samples/bpf/*.bpf.c)
 fi
 
 results=$out/results.txt

@@ -11,7 +11,7 @@ b=$(basename "$f" .c)
 o=$out/obj/$b.bpf.o
 if ! timeout 120 clang-19 -target bpf -mcpu=v3 -O2 -g -std=gnu11 \
 	-D__TARGET_ARCH_x86 -Wno-compare-distinct-pointer-types \
-	-I"$out" -I"$sel" -I"$sel/progs" -I"$inc" \
+	-I"$out" -I"$(dirname "$f")" -I"$sel" -I"$sel/progs" -I"$inc" \
 	-I"$src/tools/include/uapi" -I"$src/tools/include" \
 	-idirafter /usr/lib/llvm-19/lib/clang/19/include \
 	-idirafter /usr/local/include \
