@@ -86,6 +86,8 @@ struct cand {
 	unsigned char regs[8];	/* operands, scratch filled in later */
 	int nr_regs, nr_scratch;
 	int post_shift;		/* d <<= post_shift after the site */
+	bool kload;		/* regs[2] = kval (ld_imm64) before the site */
+	u64 kval;
 	int via;		/* 1: the site writes regs[0], then d = regs[0] */
 	unsigned int s0, e;	/* window */
 	unsigned long long slice[(MAX_WALK + 63) / 64 + 1];	/* bit i: insn s0+i */
@@ -733,6 +735,58 @@ static bool match_two(const struct trials *tr, struct cand *c, int slice_len)
 	return false;
 }
 
+/*
+ * A high multiply by a constant, which clang splits into its 32-bit
+ * halves: immediates, or registers known to hold them at the cut.  Try
+ * each pair of the window's constants as the halves, and each 64-bit
+ * one whole.  The site gets the constant in a dead register (apply).
+ */
+static bool match_mul_const(const struct ana *a, const struct cand *c,
+			    const struct consts *k, const struct trials *tr,
+			    struct cand *m)
+{
+	u64 v[24], kv;
+	int n = 0, i, j, sg;
+	unsigned int x;
+
+	for (x = c->s0; x <= c->e && n < 24; x++) {
+		const struct bpf_insn *in = &a->insn[x];
+		int cls = BPF_CLASS(in->code);
+
+		if (!in_slice(c, x))
+			continue;
+		if (a->kind[x] == K_LD64)
+			v[n++] = (u32)in->imm | (u64)in[1].imm << 32;
+		else if ((cls == BPF_ALU64 || cls == BPF_ALU) && BPF_SRC(in->code) == BPF_K)
+			v[n++] = (u32)in->imm;
+		else if ((cls == BPF_ALU64 || cls == BPF_ALU) &&
+			 (k->known & bit(in->src_reg)))
+			v[n++] = k->v[in->src_reg];
+	}
+	for (i = 0; i < n; i++)
+		for (j = -1; j < n; j++) {
+			if (j < 0)
+				kv = v[i];
+			else if (v[i] >> 32 || v[j] >> 32)
+				continue;
+			else
+				kv = v[i] << 32 | v[j];
+			/* both halves take part, or it is a shift */
+			if (!(kv >> 32) || !(u32)kv)
+				continue;
+			for (sg = 0; sg < 2; sg++)
+				if (ALL_TRIALS(out == mulh(x, kv, sg))) {
+					cand_set(m, EINS_OP_MUL_HIGH,
+						 sg ? EINS_MULH_SIGNED : 0, 0, 3, 3);
+					m->regs[1] = tr->leaf[0];
+					m->kload = true;
+					m->kval = kv;
+					return true;
+				}
+		}
+	return false;
+}
+
 /* evaluate the slice of @c on the trials; false if it cannot be */
 static bool eval_slice(const struct ana *a, const struct cand *c,
 		       const struct consts *k, struct trials *tr)
@@ -880,6 +934,17 @@ static int build(struct rw *rw, const struct ana *a, struct cand *c,
 		out[no++] = chk[nc++] = a->insn[i];
 		if (a->kind[i] == K_LD64)
 			out[no++] = chk[nc++] = a->insn[i + 1];
+	}
+	if (c->kload) {
+		/* the constant operand of a high multiply by a constant */
+		struct bpf_insn ld[2] = {
+			{ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = c->regs[2],
+			  .imm = (u32)c->kval },
+			{ .imm = c->kval >> 32 },
+		};
+
+		out[no++] = chk[nc++] = ld[0];
+		out[no++] = chk[nc++] = ld[1];
 	}
 	*call_at = no;
 	memcpy(&out[no], site, len * sizeof(*site));
@@ -1082,6 +1147,20 @@ static int apply(struct rw *rw, struct ana *a, struct cand *c)
 		reject(rw, a, c, why);
 		return 0;
 	}
+	if (c->kload) {
+		/* a register dead after the window, for the constant */
+		u16 free = ~a->live_out[c->e] & ALL_REGS & ~bit(c->d) &
+			   ~bit(c->regs[1]);
+		int r;
+
+		for (r = 0; r < 10 && !(free & bit(r)); r++)
+			;
+		if (r == 10) {
+			reject(rw, a, c, REJ_NO_SCRATCH);
+			return 0;
+		}
+		c->regs[2] = r;
+	}
 	if (!pick_scratch(a, c, first)) {
 		reject(rw, a, c, REJ_NO_SCRATCH);
 		return 0;
@@ -1273,7 +1352,9 @@ evaluate:
 						slice_set(&m, r);
 				m.slice_len = c.slice_len + 1;
 			} else if (c.slice_len < 2 ||
-				   !(nl == 1 ? match_one(&tr, &m, tr.leaf[0]) :
+				   !(nl == 1 ? match_one(&tr, &m, tr.leaf[0]) ||
+					       (c.slice_len >= 4 &&
+						match_mul_const(a, &c, k, &tr, &m)) :
 					       match_two(&tr, &m, c.slice_len))) {
 				goto next;
 			}

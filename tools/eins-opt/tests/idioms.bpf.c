@@ -109,6 +109,16 @@ PROG(pos_mul_high_masks, {
 	p[3] = (mid >> 32) + (m2 >> 32) + (m1 >> 32) + bh * ah;
 })
 PROG(call_mul_high_subprog, p[3] = pos_mul_high_subprog(x, y))
+/* high multiply by a constant: clang folds the constant's halves in */
+#define MULHU_HALVES(a, b, carry) ({					\
+	u64 __al = (u32)(a), __ah = (a) >> 32;				\
+	u64 __bl = (u32)(b), __bh = (b) >> 32;				\
+	u64 __lo = __al * __bl, __m1 = __ah * __bl, __m2 = __al * __bh;	\
+	u64 __mid = (__lo >> 32) + (u32)__m1 + (u32)__m2;		\
+	__ah * __bh + (__m1 >> 32) + (__m2 >> 32) + (carry ? __mid >> 32 : 0); })
+PROG(pos_mul_high_const, p[3] = MULHU_HALVES(x, 0xc2b2ae3d27d4eb4fULL, 1))
+/* a low half >= 2^31: a register, not an immediate */
+PROG(pos_mul_high_const_big_low, p[3] = MULHU_HALVES(x, 0x019999999999999aULL, 1))
 /* a spelling z3 does not prove within its time limit: left alone */
 PROG(gap_mul_high_carry, {
 	u64 al = x & 0xffffffff, ah = x >> 32, bl = y & 0xffffffff, bh = y >> 32;
@@ -122,6 +132,8 @@ PROG(gap_mul_high_carry, {
 PROG(neg_rotate_counts, p[3] = (x << 13) | (x >> 50))
 PROG(neg_rotate_sources, p[3] = (x << 13) | (y >> 51))
 PROG(neg_extract_holes, p[3] = (x >> 12) & 0xff0f)
+/* the high multiply by a constant without the carry of the middle sum */
+PROG(neg_mul_high_const_no_carry, p[3] = MULHU_HALVES(x, 0xc2b2ae3d27d4eb4fULL, 0))
 PROG(neg_live_temp, { u64 t = x << 13; p[3] = t | (x >> 51); p[4] = t; })
 /* a helper call between the halves of a rotate (r6-r9 survive it) */
 SEC("xdp/neg_call_in_window") int neg_call_in_window(struct xdp_md *ctx)
