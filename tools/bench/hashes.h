@@ -2,7 +2,7 @@
 /*
  * The hash functions of the benchmark programs, written from their
  * published definitions: the kernel's jhash (Bob Jenkins' lookup3
- * hashlittle) and jhash_3words, SipHash-2-4, XXH64, MurmurHash3_x86_32
+ * hashlittle), jhash2 and jhash_3words, SipHash-2-4, XXH64, MurmurHash3_x86_32
  * and MurmurHash3_x64_128.  Little-endian word reads, any length, so
  * `make bench-check` can test them against the published vectors;
  * the BPF programs call them with constant key lengths (13 bytes for an
@@ -65,6 +65,31 @@ BENCH_INLINE bu32 h_jhash(const bu8 *k, bu32 len, bu32 initval)
 	case 3:  a += (bu32)k[2] << 16;		/* fall through */
 	case 2:  a += (bu32)k[1] << 8;		/* fall through */
 	case 1:  a += k[0];
+	}
+	JHASH_FINAL(a, b, c);
+	return c;
+}
+
+/* jhash2: the same over @n u32 words */
+BENCH_INLINE bu32 h_jhash2(const bu32 *k, bu32 n, bu32 initval)
+{
+	bu32 a, b, c;
+
+	a = b = c = JHASH_INITVAL + (n << 2) + initval;
+	while (n > 3) {
+		a += k[0];
+		b += k[1];
+		c += k[2];
+		JHASH_MIX(a, b, c);
+		n -= 3;
+		k += 3;
+	}
+	if (!n)
+		return c;
+	switch (n) {
+	case 3: c += k[2];	/* fall through */
+	case 2: b += k[1];	/* fall through */
+	case 1: a += k[0];
 	}
 	JHASH_FINAL(a, b, c);
 	return c;

@@ -58,7 +58,18 @@ static void test_jhash(void)
 	ok(h_jhash(msg(fs, 30), 30, 1) == 0xcd628161,
 	   "jhash(\"Four score...\", 1) = %#llx, lookup3 %#llx",
 	   h_jhash(msg(fs, 30), 30, 1), 0xcd628161);
-	/* include/linux/jhash.h: jhash_3words(a, b, c) == jhash of them */
+	/* include/linux/jhash.h: jhash2 of n words == jhash of their bytes */
+	{
+		bu32 k[12], n, bad = 0;
+
+		for (n = 0; n < 12; n++)
+			k[n] = n * 0x9e3779b9;
+		for (n = 0; n <= 12; n++)
+			bad += h_jhash2(k, n, 13) != h_jhash(msg((char *)k, 4 * n), 4 * n, 13);
+		ok(!bad, "jhash2 differs from jhash on the same bytes for %llu of %llu lengths",
+		   bad, 13);
+	}
+	/* jhash_3words(a, b, c) == jhash of them */
 	ok(h_jhash_3words(w[0], w[1], w[2], 7) ==
 	   h_jhash(msg((char *)w, 12), 12, 7),
 	   "jhash_3words = %#llx, jhash of the 12 bytes %#llx",

@@ -385,24 +385,30 @@ BENCH_MAP(backends, struct backend, NR_BACKENDS + 1);
 
 /*
  * L2 load balancer: the flow's jhash (jhash_3words over the addresses
- * and ports for IPv4, as Cilium does; jhash over the 37-byte tuple for
- * IPv6) picks a Maglev table slot, hash % M as Cilium does; the backend's
- * MAC goes into the Ethernet destination and the packet goes back out.
+ * and ports for IPv4, jhash2 over the addresses and ports for IPv6, the
+ * protocol as the seed, as Cilium does) picks a Maglev table slot,
+ * hash % M as Cilium does; the backend's MAC goes into the Ethernet
+ * destination and the packet goes back out.
  */
 BENCH_INLINE bu32 pk_lb(bu8 *data, const bu8 *end)
 {
-	bu8 key[40] __attribute__((aligned(8))) = {};
+	bu32 words[9], h, *id, i;
 	struct backend *be;
 	struct flow f;
-	bu32 h, *id;
 
 	if (parse(data, end, &f))
 		return BENCH_PASS;
-	if (!f.v6)
+	if (!f.v6) {
 		h = h_jhash_3words(f.src[0], f.dst[0],
 				   (bu32)f.sport << 16 | f.dport, f.proto);
-	else
-		h = h_jhash(key, flow_key(&f, key), 0x5eed);
+	} else {
+		for (i = 0; i < 4; i++) {
+			words[i] = f.src[i];
+			words[4 + i] = f.dst[i];
+		}
+		words[8] = (bu32)f.sport << 16 | f.dport;
+		h = h_jhash2(words, 9, f.proto);
+	}
 	id = BENCH_LOOKUP(maglev, h % MAGLEV_M);
 	if (!id)
 		return BENCH_DROP;
