@@ -98,6 +98,15 @@ __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 
 #define __EINS_SITE	"call %[op]\n\t.quad %[payload]\n\t"
 
+/*
+ * A site zero-extends a 32-bit result, and a bit count is at most 64:
+ * telling clang spares the masks it would add for a narrowing cast.
+ */
+#define __eins_max(_v, _max) ({					\
+	unsigned long long __m = (_v);					\
+	__builtin_assume(__m <= (_max));				\
+	__m; })
+
 #define __eins_rot_imm(_x, _n, _v) ({				\
 	unsigned long long __d, __t;					\
 	asm(__EINS_SITE "%[d] = %[s]\n\t%[t] = %[t]"			\
@@ -117,14 +126,18 @@ __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 
 #define eins_rotl64(x, n)	__eins_rot_imm(x, n, 0)
 #define eins_rotr64(x, n)	__eins_rot_imm(x, n, EINS_ROT_RIGHT)
-#define eins_rotl32(x, n)	((unsigned int)__eins_rot_imm(x, n, EINS_ROT_32))
+#define eins_rotl32(x, n)						\
+	((unsigned int)__eins_max(__eins_rot_imm(x, n, EINS_ROT_32), 0xffffffffULL))
 #define eins_rotr32(x, n)						\
-	((unsigned int)__eins_rot_imm(x, n, EINS_ROT_32 | EINS_ROT_RIGHT))
+	((unsigned int)__eins_max(__eins_rot_imm(x, n, EINS_ROT_32 | EINS_ROT_RIGHT), \
+				  0xffffffffULL))
 #define eins_rotl64_var(x, n)	__eins_rot_reg(x, n, 0)
 #define eins_rotr64_var(x, n)	__eins_rot_reg(x, n, EINS_ROT_RIGHT)
-#define eins_rotl32_var(x, n)	((unsigned int)__eins_rot_reg(x, n, EINS_ROT_32))
+#define eins_rotl32_var(x, n)						\
+	((unsigned int)__eins_max(__eins_rot_reg(x, n, EINS_ROT_32), 0xffffffffULL))
 #define eins_rotr32_var(x, n)						\
-	((unsigned int)__eins_rot_reg(x, n, EINS_ROT_32 | EINS_ROT_RIGHT))
+	((unsigned int)__eins_max(__eins_rot_reg(x, n, EINS_ROT_32 | EINS_ROT_RIGHT), \
+				  0xffffffffULL))
 
 #define __eins_sel_reg(_v, _a, _b, _x, _y) ({				\
 	unsigned long long __d;						\
@@ -175,7 +188,8 @@ __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 
 #define eins_extract64(x, lsb, len)	__eins_extract(x, lsb, len, 0)
 #define eins_extract32(x, lsb, len)					\
-	((unsigned int)__eins_extract(x, lsb, len, EINS_EXT_32))
+	((unsigned int)__eins_max(__eins_extract(x, lsb, len, EINS_EXT_32), \
+				  0xffffffffULL))
 
 #define __eins_load_swap(_p, _off, _size) ({				\
 	unsigned long long __d;						\
@@ -196,19 +210,11 @@ __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 		     : "memory");					\
 	(void)__t; })
 
-/*
- * The site zero-extends; telling clang so spares the mask it would add
- * for the narrowing cast.
- */
-#define __eins_load_swap_n(_p, _off, _size, _max) ({			\
-	unsigned long long __v = __eins_load_swap(_p, _off, _size);	\
-	__builtin_assume(__v <= (_max));				\
-	__v; })
-
 #define eins_load_swap16(p, off)					\
-	((unsigned short)__eins_load_swap_n(p, off, EINS_SWAP_16, 0xffff))
+	((unsigned short)__eins_max(__eins_load_swap(p, off, EINS_SWAP_16), 0xffff))
 #define eins_load_swap32(p, off)					\
-	((unsigned int)__eins_load_swap_n(p, off, EINS_SWAP_32, 0xffffffffULL))
+	((unsigned int)__eins_max(__eins_load_swap(p, off, EINS_SWAP_32), \
+				  0xffffffffULL))
 #define eins_load_swap64(p, off)	__eins_load_swap(p, off, EINS_SWAP_64)
 #define eins_store_swap16(p, off, v)	__eins_store_swap(p, off, v, EINS_SWAP_16)
 #define eins_store_swap32(p, off, v)	__eins_store_swap(p, off, v, EINS_SWAP_32)
@@ -222,13 +228,15 @@ __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 	      [payload] "i"(__EINS_PAYLOAD(4, _v, 0)));			\
 	__d; })
 
-#define eins_popcount64(x)	__eins_bitcount(x, EINS_BC_POPCNT)
-#define eins_clz64(x)		__eins_bitcount(x, EINS_BC_CLZ)
-#define eins_ctz64(x)		__eins_bitcount(x, EINS_BC_CTZ)
-#define eins_popcount32(x)	\
-	((unsigned int)__eins_bitcount(x, EINS_BC_POPCNT | EINS_BC_32))
-#define eins_clz32(x)	((unsigned int)__eins_bitcount(x, EINS_BC_CLZ | EINS_BC_32))
-#define eins_ctz32(x)	((unsigned int)__eins_bitcount(x, EINS_BC_CTZ | EINS_BC_32))
+#define eins_popcount64(x)	__eins_max(__eins_bitcount(x, EINS_BC_POPCNT), 64)
+#define eins_clz64(x)		__eins_max(__eins_bitcount(x, EINS_BC_CLZ), 64)
+#define eins_ctz64(x)		__eins_max(__eins_bitcount(x, EINS_BC_CTZ), 64)
+#define eins_popcount32(x)						\
+	((unsigned int)__eins_max(__eins_bitcount(x, EINS_BC_POPCNT | EINS_BC_32), 32))
+#define eins_clz32(x)							\
+	((unsigned int)__eins_max(__eins_bitcount(x, EINS_BC_CLZ | EINS_BC_32), 32))
+#define eins_ctz32(x)							\
+	((unsigned int)__eins_max(__eins_bitcount(x, EINS_BC_CTZ | EINS_BC_32), 32))
 
 #define __eins_shift_add(_a, _b, _s, _k, _v) ({			\
 	unsigned long long __d, __t;					\
@@ -241,7 +249,8 @@ __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 
 #define eins_shift_add64(a, b, s, k)	__eins_shift_add(a, b, s, k, 0)
 #define eins_shift_add32(a, b, s, k)					\
-	((unsigned int)__eins_shift_add(a, b, s, k, EINS_SA_32))
+	((unsigned int)__eins_max(__eins_shift_add(a, b, s, k, EINS_SA_32), \
+				  0xffffffffULL))
 
 #define __eins_mul_high(_a, _b, _v) ({					\
 	unsigned long long __d, __t, __t2, __t3;			\
