@@ -1043,7 +1043,13 @@ TEST(reject_offload)
 	struct eins_ops ops;
 	int fd;
 
+	/* the x86-64 test kernel has netdevsim; the arm64 one does not */
+#ifdef __x86_64__
 	ASSERT_NE(0, ifindex) TH_LOG("no netdevsim device in the test kernel");
+#else
+	if (!ifindex)
+		SKIP(return, "no netdevsim device in this test kernel");
+#endif
 	get_ops(_metadata, &ops);
 	prog_start();
 	prog_end();
