@@ -38,19 +38,24 @@ static unsigned char img[1 << 16];
 static struct bpf_insn xlated[1 << 14];
 static struct bench_pkt ring[PKT_RING];
 
-static bu64 fnv(bu64 h, const void *p, unsigned int n)
+/*
+ * @n bytes as hex, 32 to a line that starts with @tag; @at is where they
+ * fall in the whole dump, so that a dump may come in pieces
+ */
+static void print_hex(const char *tag, const unsigned char *p, unsigned int n,
+		      unsigned int at)
 {
-	const bu8 *b = p;
+	unsigned int i;
 
-	while (n--)
-		h = (h ^ *b++) * 0x100000001b3ULL;
-	return h;
+	for (i = 0; i < n; i++)
+		printf("%s%s%02x", (at + i) % 32 ? "" : "\n",
+		       (at + i) % 32 ? "" : tag, p[i]);
 }
 
 /* every entry of an array map, at the kernel's stride, to stdout */
 static int print_map(int fd, const struct bpf_map_info *m)
 {
-	unsigned int stride = (m->value_size + 7) & ~7u, k, j;
+	unsigned int stride = (m->value_size + 7) & ~7u, k;
 	unsigned char val[4096];
 
 	if (m->type != BPF_MAP_TYPE_ARRAY || m->value_size > sizeof(val))
@@ -59,9 +64,7 @@ static int print_map(int fd, const struct bpf_map_info *m)
 		memset(val, 0, sizeof(val));
 		if (bpf_map_lookup_elem(fd, &k, val))
 			return -1;
-		for (j = 0; j < stride; j++)
-			printf("%s%02x", (k * stride + j) % 32 ? "" : "\nMAPDATA ",
-			       val[j]);
+		print_hex("MAPDATA ", val, stride, k * stride);
 	}
 	return 0;
 }
@@ -132,7 +135,10 @@ static unsigned int helper_calls(const struct bpf_prog_info *info)
 	return c;
 }
 
-/* zero every map of @obj, then fill the tables the programs look up */
+/*
+ * Zero every map of @obj, then fill the tables the programs look up
+ * (computed once: every program starts from the same tables).
+ */
 static int reset_maps(struct bpf_object *obj)
 {
 	static bu32 lut[MAGLEV_M];
@@ -140,12 +146,16 @@ static int reset_maps(struct bpf_object *obj)
 	static bu64 bits[CLS_FIELDS * 256];
 	static struct cls_rule rules[CLS_RULES];
 	static unsigned char zero[4096];
+	static bool filled;
 	struct bpf_map *map;
 	bu32 k;
 
-	bench_fill_maglev(lut);
-	bench_fill_backends(be);
-	bench_fill_cls(bits, rules);
+	if (!filled) {
+		bench_fill_maglev(lut);
+		bench_fill_backends(be);
+		bench_fill_cls(bits, rules);
+		filled = true;
+	}
 	bpf_object__for_each_map(map, obj) {
 		const char *name = bpf_map__name(map);
 		int fd = bpf_map__fd(map);
@@ -186,7 +196,7 @@ static int run_micro(int fd, bu64 *result)
 static int run_ring(int fd, bu64 *digest)
 {
 	unsigned char out[PKT_SLOT];
-	bu64 h = 0xcbf29ce484222325ULL;
+	bu64 h = PKT_DIGEST_INIT;
 	int i;
 
 	for (i = 0; i < PKT_RING; i++) {
@@ -197,8 +207,7 @@ static int run_ring(int fd, bu64 *digest)
 		if (bpf_prog_test_run_opts(fd, &run) ||
 		    run.data_size_out != ring[i].len)
 			return -1;
-		h = fnv(h, &run.retval, sizeof(run.retval));
-		h = fnv(h, out, ring[i].len);
+		h = pkt_digest(h, run.retval, out, ring[i].len);
 	}
 	*digest = h;
 	return 0;
@@ -230,11 +239,8 @@ static double tcg_ns(int fd)
 static void print_image(const char *variant, const char *name,
 			const struct bpf_prog_info *info)
 {
-	unsigned int i;
-
 	printf("IMAGE %s:%s %u", variant, name, info->jited_prog_len);
-	for (i = 0; i < info->jited_prog_len; i++)
-		printf("%s%02x", i % 32 ? "" : "\nIMG ", img[i]);
+	print_hex("IMG ", img, info->jited_prog_len, 0);
 	printf("\nEND\n");
 }
 

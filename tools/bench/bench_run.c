@@ -360,15 +360,6 @@ static const char *variant_label(int k)
 	return l[k];
 }
 
-static bu64 fnv(bu64 h, const void *p, unsigned int n)
-{
-	const bu8 *b = p;
-
-	while (n--)
-		h = (h ^ *b++) * 0x100000001b3ULL;
-	return h;
-}
-
 static void ring_setup(bu64 seed)
 {
 	int i;
@@ -384,17 +375,13 @@ static void ring_setup(bu64 seed)
 static bu64 ring_digest(struct workload *wl, int k, bu64 seed)
 {
 	native_image_fn fn = fn_of(wl, k);
-	bu64 h = 0xcbf29ce484222325ULL;
-	unsigned int ret;
+	bu64 h = PKT_DIGEST_INIT;
 	int i;
 
 	reset_variant(wl, k);
 	ring_setup(seed);
-	for (i = 0; i < PKT_RING; i++) {
-		ret = fn(ring_ctx[i]);
-		h = fnv(h, &ret, sizeof(ret));
-		h = fnv(h, ring[i].data, ring[i].len);
-	}
+	for (i = 0; i < PKT_RING; i++)
+		h = pkt_digest(h, fn(ring_ctx[i]), ring[i].data, ring[i].len);
 	return h;
 }
 

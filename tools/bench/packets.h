@@ -153,6 +153,24 @@ BENCH_INLINE bu32 pkt_gen(bu8 *p, bu64 *s)
 	return n;
 }
 
+/*
+ * A per-packet program's result over the ring, the same in the VM and on
+ * the host: FNV-1a over each packet's action and output bytes, in order.
+ */
+#define PKT_DIGEST_INIT	0xcbf29ce484222325ULL
+
+BENCH_INLINE bu64 pkt_digest(bu64 h, bu32 action, const bu8 *out, bu32 len)
+{
+	const bu8 *a = (const bu8 *)&action;
+	bu32 i;
+
+	for (i = 0; i < sizeof(action); i++)
+		h = (h ^ a[i]) * 0x100000001b3ULL;
+	for (i = 0; i < len; i++)
+		h = (h ^ out[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 BENCH_INLINE void bench_ring_fill(struct bench_pkt *ring, bu64 seed)
 {
 	bu64 s = seed;
