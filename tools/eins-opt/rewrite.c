@@ -894,19 +894,23 @@ static void reject(struct rw *rw, const struct ana *a, const struct cand *c,
 }
 
 /* scratch registers: dead after the window, not operands */
-static bool pick_scratch(const struct ana *a, struct cand *c, int first)
+/*
+ * Fill regs[first..first + n - 1] with registers dead after the window
+ * and not among regs[0..first - 1]; false if there are not enough.
+ */
+static bool pick_dead(const struct ana *a, struct cand *c, int first, int n)
 {
 	u16 busy = 0, dead = ~a->live_out[c->e] & ALL_REGS;
 	int i, r, got = 0;
 
 	for (i = 0; i < first; i++)
 		busy |= bit(c->regs[i]);
-	for (r = 0; r < 10 && got < c->nr_scratch; r++)
+	for (r = 0; r < 10 && got < n; r++)
 		if ((dead & bit(r)) && !(busy & bit(r))) {
 			c->regs[first + got++] = r;
 			busy |= bit(r);
 		}
-	return got == c->nr_scratch;
+	return got == n;
 }
 
 /*
@@ -1147,21 +1151,9 @@ static int apply(struct rw *rw, struct ana *a, struct cand *c)
 		reject(rw, a, c, why);
 		return 0;
 	}
-	if (c->kload) {
-		/* a register dead after the window, for the constant */
-		u16 free = ~a->live_out[c->e] & ALL_REGS & ~bit(c->d) &
-			   ~bit(c->regs[1]);
-		int r;
-
-		for (r = 0; r < 10 && !(free & bit(r)); r++)
-			;
-		if (r == 10) {
-			reject(rw, a, c, REJ_NO_SCRATCH);
-			return 0;
-		}
-		c->regs[2] = r;
-	}
-	if (!pick_scratch(a, c, first)) {
+	/* regs[2] for the constant: dead after the window, not d or the input */
+	if ((c->kload && !pick_dead(a, c, 2, 1)) ||
+	    !pick_dead(a, c, first, c->nr_scratch)) {
 		reject(rw, a, c, REJ_NO_SCRATCH);
 		return 0;
 	}
@@ -1169,9 +1161,7 @@ static int apply(struct rw *rw, struct ana *a, struct cand *c)
 		/* the op may want its result apart from its inputs (mul_high):
 		 * write it to the first dead register and move it
 		 */
-		c->nr_scratch++;
-		c->via = pick_scratch(a, c, first);
-		c->nr_scratch--;
+		c->via = pick_dead(a, c, first, c->nr_scratch + 1);
 		if (c->via) {
 			c->regs[0] = c->regs[first];
 			memmove(&c->regs[first], &c->regs[first + 1], c->nr_scratch);
