@@ -162,12 +162,14 @@ void eins_build_diff_prog(struct eins_prog *p, const struct eins_site *sites,
 	eins_emit(p, BPF_EXIT_INSN());
 }
 
-int eins_load_insns(const struct eins_ops *ops, const struct bpf_insn *insns,
-		    size_t cnt, char *log, size_t log_size)
+int eins_load_insns_dev(const struct eins_ops *ops, const struct bpf_insn *insns,
+			size_t cnt, unsigned int ifindex, char *log,
+			size_t log_size)
 {
 	int fd_array[2] = { 0, ops->btf_fd };
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
 		    .fd_array = fd_array,
+		    .prog_ifindex = ifindex,
 		    .log_buf = log,
 		    .log_size = log ? log_size : 0,
 		    .log_level = log ? 1 : 0);
@@ -178,6 +180,12 @@ int eins_load_insns(const struct eins_ops *ops, const struct bpf_insn *insns,
 	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "eins_test", "GPL", insns, cnt,
 			   &opts);
 	return fd < 0 ? -errno : fd;
+}
+
+int eins_load_insns(const struct eins_ops *ops, const struct bpf_insn *insns,
+		    size_t cnt, char *log, size_t log_size)
+{
+	return eins_load_insns_dev(ops, insns, cnt, 0, log, log_size);
 }
 
 static int load_xdp(const struct eins_ops *ops, const struct eins_prog *p,

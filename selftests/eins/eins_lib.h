@@ -77,6 +77,10 @@ void eins_build_diff_prog(struct eins_prog *p, const struct eins_site *sites,
  */
 int eins_load_insns(const struct eins_ops *ops, const struct bpf_insn *insns,
 		    size_t cnt, char *log, size_t log_size);
+/* The same, offloaded to the device @ifindex (0: not offloaded). */
+int eins_load_insns_dev(const struct eins_ops *ops, const struct bpf_insn *insns,
+			size_t cnt, unsigned int ifindex, char *log,
+			size_t log_size);
 /* Load as XDP; on failure returns -errno and leaves the log in @log. */
 int eins_load(const struct eins_ops *ops, const struct eins_prog *p,
 	      char *log, size_t log_size);

@@ -1018,19 +1018,6 @@ static unsigned int nsim_ifindex(void)
 	return ifindex;
 }
 
-static int load_offloaded(const struct eins_ops *ops, unsigned int ifindex,
-			  const struct eins_prog *p, char *log)
-{
-	int fd_array[2] = { 0, ops->btf_fd };
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .fd_array = fd_array,
-		    .prog_ifindex = ifindex, .log_buf = log,
-		    .log_size = LOG_SIZE, .log_level = 1);
-
-	log[0] = 0;
-	return bpf_prog_load(BPF_PROG_TYPE_XDP, "eins_offload", "GPL",
-			     p->insns, p->cnt, &opts);
-}
-
 /*
  * A program offloaded to a device never reaches a host JIT, and the
  * device's verifier callbacks would meet a site they do not know: sites
@@ -1053,7 +1040,8 @@ TEST(reject_offload)
 	get_ops(_metadata, &ops);
 	prog_start();
 	prog_end();
-	fd = load_offloaded(&ops, ifindex, &reject_prog, log_buf);
+	fd = eins_load_insns_dev(&ops, reject_prog.insns, reject_prog.cnt, ifindex,
+				 log_buf, LOG_SIZE);
 	EXPECT_LE(0, fd) TH_LOG("a plain program did not offload: %s", log_buf);
 	if (fd >= 0)
 		close(fd);
@@ -1063,7 +1051,8 @@ TEST(reject_offload)
 		.btf_id = ops.rotate_id, .imm = 3, .nr_regs = 3,
 		.regs = { 0, 1, 2 } });
 	prog_end();
-	fd = load_offloaded(&ops, ifindex, &reject_prog, log_buf);
+	fd = eins_load_insns_dev(&ops, reject_prog.insns, reject_prog.cnt, ifindex,
+				 log_buf, LOG_SIZE);
 	if (fd >= 0)
 		close(fd);
 	EXPECT_GT(0, fd) TH_LOG("a program with a site was offloaded");
