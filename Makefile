@@ -52,7 +52,7 @@ KMAKE = $(MAKE) -C $(SRC) O=$(KBUILD) ARCH=$(KARCH) \
 	KBUILD_BUILD_TIMESTAMP=eins KBUILD_BUILD_USER=eins KBUILD_BUILD_HOST=eins
 
 .PHONY: all setup tree kernel module selftests initramfs demo demo-files \
-	stock-kernel stock-initramfs fuzz hardening eins-opt rewriter-check \
+	stock-kernel stock-initramfs fuzz hardening eins-opt rewriter-check np \
 	corpus corpus-check vm-corpus \
 	check series clean bench bench-vm bench-files bench-check \
 	proofs-enum proofs-check proofs-lean-sources
@@ -112,6 +112,32 @@ $(LIBBPF_A): | tree
 		EXTRA_CFLAGS="$(XFLAGS)" BUILD_STATIC_ONLY=1 \
 		DESTDIR=$(LIBBPF_ROOT) prefix=/usr LIBDIR=/usr/lib64 install >/dev/null
 
+# The whole-program mode (x86-64): np-hash, a host tool, and np_bench.ko
+# with np_bench.bpf.o, made from the benchmark source by np-build.sh
+NP_HASH		:= $(OUT)/np-tools/np-hash
+NP_DIR		:= $(OUT)/np$(VSUF)-$(ARCH)
+NP_KO		:= $(NP_DIR)/np_bench.ko
+NP_OBJ		:= $(NP_DIR)/np_bench.bpf.o
+NP_PROGS	:= pkt_parse pkt_lb pkt_ratelimit pkt_classify pkt_jhash \
+		   pkt_siphash pkt_xxh64 pkt_murmur3_32 pkt_murmur3_128
+NP_SRCS		:= tools/np/np-build.sh tools/np/np_rt.c $(wildcard tools/np/include/*.h) \
+		   $(wildcard tools/np/include/bpf/*.h) tools/bench/bench.bpf.c
+
+$(NP_HASH): tools/np/np-hash.c | kernel
+	$(MAKE) --no-print-directory ARCH=x86_64 \
+		$(OUT)/libbpf-x86_64/root/usr/lib64/libbpf.a
+	mkdir -p $(dir $@)
+	gcc -O2 -Wall -I$(OUT)/libbpf-x86_64/root/usr/include \
+		-I$(OUT)/headers-x86_64/include -o $@ $< \
+		$(OUT)/libbpf-x86_64/root/usr/lib64/libbpf.a -lelf -lz -lzstd -lcrypto
+
+$(NP_KO) $(NP_OBJ) &: $(NP_SRCS) $(BENCH_HDRS) $(NP_HASH) $(LIBBPF_A) | kernel
+	NP_HASH=$(NP_HASH) BPF_CFLAGS="$(BPF_CFLAGS)" KMAKE='$(KMAKE)' \
+		sh tools/np/np-build.sh -k $(KBUILD) -o $(NP_DIR) -m np_bench \
+		$(addprefix -p ,$(NP_PROGS)) tools/bench/bench.bpf.c -Itools/bench
+
+np: $(NP_KO)
+
 # user-space test programs (static, they run in the busybox VM)
 SELFTESTS	:= selftests/eins
 TESTBIN		:= $(OUT)/selftests-$(ARCH)
@@ -124,6 +150,11 @@ BPF_CFLAGS	:= -target bpf -mcpu=v4 -O2 -g -Wall -I$(HDRS) \
 
 # the VM's test programs, each one C file linked with eins_lib.c
 TEST_PROGS	:= test_eins test_harden fuzz_eins stress_eins
+
+# the whole-program mode's tests (x86-64)
+$(TESTBIN)/test_native: $(SELFTESTS)/test_native.c $(BENCH_HDRS) $(LIBBPF_A) | kernel
+	mkdir -p $(TESTBIN)
+	$(CROSS)gcc $(UCFLAGS) -Itools/bench -o $@ $< $(ULIBS)
 
 $(addprefix $(TESTBIN)/,$(TEST_PROGS)): $(TESTBIN)/%: $(SELFTESTS)/%.c \
 		$(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
@@ -275,9 +306,12 @@ VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
 		  $(SELFTESTS)/loader.sh $(DEMO)/demo $(DEMO)/demo_stock.bpf.o \
 		  $(DEMO)/demo_eins.bpf.o tools/demo/demo.sh $(BENCH)/bench \
 		  $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
-		  $(BENCH)/bench_opt.bpf.o tools/bench/bench.sh
+		  $(BENCH)/bench_opt.bpf.o tools/bench/bench.sh $(NP_FILES)
+ifeq ($(ARCH)$(VARIANT),x86_64)
+NP_FILES	= $(NP_KO) $(NP_OBJ) $(TESTBIN)/test_native
+endif
 
-initramfs: module selftests demo-files bench-files $(BUSYBOX)
+initramfs: module selftests demo-files bench-files $(NP_FILES) $(BUSYBOX)
 	sh tools/vm/mkinitramfs.sh $(INITRAMFS) $(KREL) $(BUSYBOX) $(VM_FILES)
 
 # A stock 6.12 kernel (the base tree, no Kops patch, the same .config) and
@@ -394,13 +428,19 @@ $(BENCH)/native_%.o: tools/bench/bench_native.c tools/bench/bench_native.h $(BEN
 	clang-19 -O2 -Wall $(if $(findstring march,$*),-march=native) \
 		-Itools -Itools/bench -DNATIVE_SET=native_$* -c $< -o $@
 
+# and the whole-program build's native code: np_bench.ko's own objects
+# (x86-64), linked in without PIE (they are built for -mcmodel=kernel)
+NP_HOST_OBJS	= $(NP_DIR)/np_bench_layout.o $(patsubst %,$(NP_DIR)/np_%.o,$(NP_PROGS))
+
 $(BENCH)/bench_run: tools/bench/bench_run.c tools/bench/bench_native.h $(BENCH_HDRS) \
-		tools/native_image.h $(BENCH)/native_base.o $(BENCH)/native_march.o
-	clang-19 -O2 -Wall -Itools -Itools/bench -o $@ $< \
-		$(BENCH)/native_base.o $(BENCH)/native_march.o -lm
+		tools/native_image.h tools/bench/np_host.c tools/bench/np_host.h \
+		$(BENCH)/native_base.o $(BENCH)/native_march.o $(NP_KO)
+	clang-19 -O2 -Wall -no-pie -Itools -Itools/bench -o $@ $< \
+		tools/bench/np_host.c $(BENCH)/native_base.o \
+		$(BENCH)/native_march.o $(NP_HOST_OBJS) -lm -z noexecstack
 
 bench-files: $(BENCH)/bench $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
-	$(BENCH)/bench_opt.bpf.o $(BENCH)/bench_run
+	$(BENCH)/bench_opt.bpf.o $(if $(filter x86_64,$(ARCH)$(VARIANT)),$(BENCH)/bench_run)
 
 # the hash functions against their published vectors, the packet ring
 bench-check: setup

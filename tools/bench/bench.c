@@ -17,8 +17,12 @@
  *   bench: load ...	the kernel's verifier + JIT time: median, min, max
  *
  * With --load-time: only the stock build's load times, before eins.ko is
- * loaded.
+ * loaded.  With --np: the whole-program mode's build ("wp": np_bench.bpf.o,
+ * made by tools/np/np-build.sh with np_bench.ko, whose switch is on), and
+ * for each program it replaced NPCALL (where the image calls the native
+ * code) and NPMAP (the maps handed to it) instead of MAPREF.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +123,89 @@ static int dump_map_refs(const struct bpf_prog_info *info)
 		ret = print_map(fd, &minfo);
 		printf("\nEND\n");
 		close(fd);
+		if (ret)
+			return -1;
+	}
+	return 0;
+}
+
+/* the kernel addresses of the native entries the np_bench module offers */
+static int np_entries(unsigned long long *addr, int max)
+{
+	char line[256], name[128], mod[64], type;
+	unsigned long long a;
+	int n = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && n < max && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %127s %63s", &a, &type, name, mod) == 4 &&
+		    !strcmp(name, "np_entry") && !strcmp(mod, "[np_bench]"))
+			addr[n++] = a;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* fdinfo says the program runs np_bench's native code */
+static bool np_replaced(int fd)
+{
+	char path[64], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		found |= !strcmp(line, "native_prog:\tnp_bench\n");
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * A program the whole-program mode replaced: its image is a call to the
+ * module's native code.  NPCALL: the call's offset in the image; NPMAP:
+ * each map the program uses, in the order the core hands them to the
+ * native code, with its contents.
+ */
+static int dump_native(int fd, const struct bpf_prog_info *info)
+{
+	unsigned long long entry[64], ksym = 0, target;
+	struct bpf_prog_info mi = {};
+	__u32 ids[64], len = sizeof(mi), i, off;
+	int n = np_entries(entry, 64), k, mfd, ret;
+	__s32 rel;
+
+	mi.nr_jited_ksyms = 1;
+	mi.jited_ksyms = (unsigned long)&ksym;
+	mi.nr_map_ids = 64;
+	mi.map_ids = (unsigned long)ids;
+	if (bpf_prog_get_info_by_fd(fd, &mi, &len) || mi.nr_map_ids > 64)
+		return -1;
+	for (off = 0; off + 5 <= info->jited_prog_len; off++) {
+		if (img[off] != 0xe8)
+			continue;
+		memcpy(&rel, img + off + 1, 4);
+		target = ksym + off + 5 + (long long)rel;
+		for (k = 0; k < n && entry[k] != target; k++)
+			;
+		if (k < n)
+			break;
+	}
+	if (off + 5 > info->jited_prog_len)
+		return -1;
+	printf("NPCALL %u\n", off);
+	for (i = 0; i < mi.nr_map_ids; i++) {
+		struct bpf_map_info minfo = {};
+		__u32 mlen = sizeof(minfo);
+
+		mfd = bpf_map_get_fd_by_id(ids[i]);
+		if (mfd < 0 || bpf_map_get_info_by_fd(mfd, &minfo, &mlen))
+			return -1;
+		printf("NPMAP %u %u %u", ids[i], minfo.value_size, minfo.max_entries);
+		ret = print_map(mfd, &minfo);
+		printf("\nEND\n");
+		close(mfd);
 		if (ret)
 			return -1;
 	}
@@ -259,6 +346,7 @@ static int dump_prog(const char *variant, struct bpf_object *obj,
 	bool packet = !strncmp(bpf_program__name(prog), "pkt_", 4);
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
+	bool replaced;
 	bu64 result;
 
 	if (reset_maps(obj))
@@ -273,7 +361,8 @@ static int dump_prog(const char *variant, struct bpf_object *obj,
 	    info.xlated_prog_len > sizeof(xlated))
 		return -1;
 	print_image(variant, wl_name(prog), &info);
-	if (dump_map_refs(&info))
+	replaced = !strcmp(variant, "wp") && np_replaced(fd);
+	if (replaced ? dump_native(fd, &info) : dump_map_refs(&info))
 		return -1;
 	if (packet ? run_ring(fd, &result) : run_micro(fd, &result))
 		return -1;
@@ -281,6 +370,9 @@ static int dump_prog(const char *variant, struct bpf_object *obj,
 	       variant, wl_name(prog), info.xlated_prog_len / 8,
 	       info.verified_insns, info.jited_prog_len, info.nr_jited_ksyms,
 	       helper_calls(&info), result);
+	if (!strcmp(variant, "wp"))
+		printf("bench: native %s %s\n", wl_name(prog),
+		       replaced ? "replaced" : "jited");
 	if (packet) {
 		if (reset_maps(obj))
 			return -1;
@@ -383,6 +475,9 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--load-time"))
 		return load_times("stock-without-eins", "bench_stock.bpf.o") ? 1 : 0;
 	bench_ring_fill(ring, BENCH_RING_SEED);
+	/* with np_bench.ko switched on: its object, programs replaced */
+	if (argc > 1 && !strcmp(argv[1], "--np"))
+		return dump("wp", "np_bench.bpf.o") ? 1 : 0;
 	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
 		snprintf(path, sizeof(path), "bench_%s.bpf.o", variants[i]);
 		if (dump(variants[i], path))

@@ -10,8 +10,11 @@
  *	bench_run --sizes VM_LOG [CSV]	another arch's images: sizes only
  *
  * Variants: the stock JIT on plain C; EInsn (eins.h builtins); eins-opt
- * (the plain C's object rewritten); native C at -O2 for baseline x86-64
- * and at -O2 -march=native (bench_native.c).
+ * (the plain C's object rewritten); whole-program (the plain C's object
+ * loaded with np_bench.ko switched on: each per-packet program's image
+ * calls the module's native code, the same C compiled by kbuild, linked
+ * in here from the module's objects, see np_host.c); native C at -O2 for
+ * baseline x86-64 and at -O2 -march=native (bench_native.c).
  *
  * Method: RUNS full runs; a run times every workload once in every
  * variant (the order rotated per run), each a batch of about BATCH_NS.
@@ -31,7 +34,9 @@
  * verifier inlines the array-map lookups, and the 64-bit immediates that
  * hold kernel addresses of maps are pointed at host copies of them, one
  * set per variant.  An image is called as image(ctx), ctx laid out like
- * struct xdp_buff: data, data_end.
+ * struct xdp_buff: data, data_end.  A whole-program image's call to the
+ * module (NPCALL) becomes a call to the linked-in copy, whose maps are
+ * host copies laid out like the kernel's struct bpf_array.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -45,11 +50,14 @@
 #include "workloads.h"
 #include "bench_native.h"
 #include "native_image.h"
+#include "np_host.h"
 
 #define RUNS		31
 #define BATCH_NS	2e6
-#define NB		3	/* BPF builds: stock, eins, opt */
-#define NV		5	/* and native -O2, native -march=native */
+#define NB		4	/* BPF builds: stock, eins, opt, whole-program */
+#define NV		6	/* and native -O2, native -march=native */
+#define NSIZED		3	/* builds whose image is their code */
+#define WP		3	/* the whole-program build */
 #define MAX_REFS	16
 #define CHECK_RINGS	4	/* more rings every variant must agree on */
 #define CHECK_INPUTS	256	/* more micro inputs */
@@ -57,7 +65,7 @@
 #define LAYOUTS		8	/* image copies, LAYOUT_STEP bytes apart */
 #define LAYOUT_STEP	8
 
-static const char *const vnames[NB] = { "stock", "eins", "opt" };
+static const char *const vnames[NB] = { "stock", "eins", "opt", "wp" };
 
 /* a map an image addresses: a host copy per variant */
 struct mbuf {
@@ -79,6 +87,9 @@ struct variant {
 	struct mbuf buf[MAX_REFS];
 	double load[3];			/* verifier + JIT us: median, min, max */
 	double tcg_ns;
+	int npcall;			/* whole-program: offset of the call */
+	unsigned int nnp;		/* and the maps handed to the code */
+	unsigned char *npmap[MAX_REFS];
 };
 
 struct workload {
@@ -197,6 +208,65 @@ static int relocate(struct variant *v)
 	return n == v->nrefs ? 0 : -1;
 }
 
+/*
+ * The host copy of map @id for the whole-program build: @max_entries
+ * values of @value_size at the kernel's stride, behind a header laid out
+ * like struct bpf_array's, as the native code reads it.
+ */
+static struct mbuf *np_map_buf(struct variant *v, unsigned int id,
+			       unsigned int value_size, unsigned int max_entries)
+{
+	unsigned int stride = (value_size + 7) & ~7u, mask = 0;
+	struct mbuf *b = map_buf(v, id, np_array_layout[3], stride * max_entries);
+
+	while (mask < max_entries - 1)
+		mask = mask << 1 | 1;
+	if (b) {
+		memcpy(b->base + np_array_layout[0], &max_entries, 4);
+		memcpy(b->base + np_array_layout[1], &stride, 4);
+		memcpy(b->base + np_array_layout[2], &mask, 4);
+	}
+	return b;
+}
+
+/*
+ * A whole-program image: its call to the module's code (call rel32)
+ * becomes movabs r11, <the linked-in copy>; call r11.  The rest of the
+ * image (prologue, epilogue) has no relative jumps across the call.
+ */
+static int np_link(struct workload *wl, struct variant *v)
+{
+	static const unsigned char call_r11[3] = { 0x41, 0xff, 0xd3 };
+	char name[80];
+	struct np_host_prog *np;
+	unsigned char *code;
+	unsigned long fn;
+	unsigned int i;
+
+	snprintf(name, sizeof(name), "pkt_%s", wl->name);
+	np = np_host_prog(name);
+	if (!np || np->map_cnt != v->nnp || v->npcall + 5 > (int)v->bytes ||
+	    v->code[v->npcall] != 0xe8)
+		return -1;
+	for (i = 0; i < v->nnp; i++)
+		np->maps[i] = v->npmap[i];
+	code = malloc(v->bytes + 8);
+	if (!code)
+		return -1;
+	fn = (unsigned long)np->func;
+	memcpy(code, v->code, v->npcall);
+	code[v->npcall] = 0x49;		/* movabs r11, imm64 */
+	code[v->npcall + 1] = 0xbb;
+	memcpy(code + v->npcall + 2, &fn, 8);
+	memcpy(code + v->npcall + 10, call_r11, 3);
+	memcpy(code + v->npcall + 13, v->code + v->npcall + 5,
+	       v->bytes - v->npcall - 5);
+	free(v->code);
+	v->code = code;
+	v->bytes += 8;
+	return 0;
+}
+
 /* a line "bench: VARIANT NAME bpf .. result X" */
 static void read_result(const char *p)
 {
@@ -269,6 +339,8 @@ static int read_log(const char *path, bool run)
 			wl = find(name);
 			vi = variant_idx(vname);
 			cur = wl && vi >= 0 && len <= sizeof(code) ? &wl->v[vi] : NULL;
+			if (cur)
+				cur->npcall = -1;
 			n = 0;
 		} else if (sscanf(line, "MAPREF %u %7s %d %d %u", &id, kind,
 				  &off, &hdr, &size) == 5) {
@@ -283,6 +355,21 @@ static int read_log(const char *path, bool run)
 				(strcmp(kind, "map") ? mb->hdr + off : 0);
 			data = mb->init;
 			len = size;
+			n = 0;
+		} else if (sscanf(line, "NPCALL %d", &off) == 1) {
+			if (!last)
+				return die("bad NPCALL", path);
+			last->npcall = off;
+		} else if (sscanf(line, "NPMAP %u %u %u", &id, &size, &b) == 3) {
+			struct mbuf *mb = last && last->npcall >= 0 &&
+					  last->nnp < MAX_REFS ?
+					  np_map_buf(last, id, size, b) : NULL;
+
+			if (!mb)
+				return die("bad NPMAP", path);
+			last->npmap[last->nnp++] = mb->base;
+			data = mb->init;
+			len = mb->len;
 			n = 0;
 		} else if (sscanf(line, "CONST %llx", &imm) == 1) {
 			if (!last || last->nconsts == 64)
@@ -314,6 +401,9 @@ static int read_log(const char *path, bool run)
 		for (k = 0; k < NB; k++) {
 			struct variant *v = &wls[i].v[k];
 
+			/* another arch's sizes: no whole-program build */
+			if (k == WP && !run)
+				continue;
 			if (!v->seen || !v->code)
 				return die("missing from the VM log", wls[i].name);
 			if (!run || wls[i].not_runnable)
@@ -321,6 +411,8 @@ static int read_log(const char *path, bool run)
 			reset_maps(v);
 			if (relocate(v))
 				return die("cannot relocate image", wls[i].name);
+			if (v->npcall >= 0 && np_link(&wls[i], v))
+				return die("cannot link the native code", wls[i].name);
 			for (n = 0; n < LAYOUTS; n++)
 				if (!(v->at[n] = native_map_image_at(v->code, v->bytes,
 								     n * LAYOUT_STEP)))
@@ -355,7 +447,7 @@ static void reset_variant(struct workload *wl, int k)
 static const char *variant_label(int k)
 {
 	static const char *const l[NV] = { "stock", "EInsn", "eins-opt",
-		"native -O2", "native -march=native" };
+		"whole-program", "native -O2", "native -march=native" };
 
 	return l[k];
 }
@@ -599,17 +691,17 @@ static void print_speed_table(void)
 {
 	int i, k;
 
-	printf("| program | stock | EInsn | eins-opt | native -O2 | native -march=native | EInsn speedup [95%% CI] | eins-opt speedup [95%% CI] | eins-opt / EInsn | EInsn vs native -march=native |\n");
-	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	printf("| program | stock | EInsn | eins-opt | whole-program | native -O2 | native -march=native | EInsn speedup [95%% CI] | eins-opt speedup [95%% CI] | whole-program speedup [95%% CI] | eins-opt / EInsn | EInsn vs native -march=native | whole-program vs native -O2 |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < NR_WLS; i++) {
 		struct workload *wl = &wls[i];
 
 		if (i == 0 || wl->packet != wls[i - 1].packet)
-			printf("| **%s** | %s | | | | | | | | |\n",
+			printf("| **%s** | %s | | | | | | | | | | | |\n",
 			       wl->packet ? "per-packet programs" : "micro, one per op",
 			       wl->packet ? "ns/packet" : "ns/run");
 		if (!wl->timed) {
-			printf("| %s | not runnable natively: %s | | | | | | | | |\n",
+			printf("| %s | not runnable natively: %s | | | | | | | | | | | |\n",
 			       wl->name, wl->not_runnable);
 			continue;
 		}
@@ -618,8 +710,16 @@ static void print_speed_table(void)
 			printf(" %.1f |", wl->med[k]);
 		print_est(speedup(wl, 1));
 		print_est(speedup(wl, 2));
-		printf(" %.2f | %.2fx |\n", wl->med[1] / wl->med[2],
+		if (wl->v[WP].npcall >= 0)
+			print_est(speedup(wl, WP));
+		else
+			printf(" not replaced |");
+		printf(" %.2f | %.2fx |", wl->med[1] / wl->med[2],
 		       wl->med[NB + 1] / wl->med[1]);
+		if (wl->v[WP].npcall >= 0)
+			printf(" %.2fx |\n", wl->med[NB] / wl->med[WP]);
+		else
+			printf(" |\n");
 	}
 }
 
@@ -646,7 +746,7 @@ static void print_cost_table(void)
 		       v[0].verified, v[1].verified, v[2].verified,
 		       ms(wl->load_without[0]), ms(wl->load_without[1]),
 		       ms(wl->load_without[2]));
-		for (k = 0; k < NB; k++)
+		for (k = 0; k < NSIZED; k++)
 			printf("; %.1f [%.1f-%.1f]", ms(v[k].load[0]),
 			       ms(v[k].load[1]), ms(v[k].load[2]));
 		if (wl->packet && v[1].tcg_ns > 0 && v[2].tcg_ns > 0)
@@ -696,19 +796,21 @@ static int write_csv(const char *path, bool timed)
 		perror(path);
 		return -1;
 	}
-	fprintf(out, "workload,packet,stock_ns,eins_ns,opt_ns,native_ns,march_ns,eins_speedup,eins_lo,eins_hi,opt_speedup,opt_lo,opt_hi,stock_bytes,eins_bytes,opt_bytes,stock_verified,eins_verified,opt_verified\n");
+	fprintf(out, "workload,packet,stock_ns,eins_ns,opt_ns,wp_ns,native_ns,march_ns,eins_speedup,eins_lo,eins_hi,opt_speedup,opt_lo,opt_hi,wp_speedup,wp_lo,wp_hi,stock_bytes,eins_bytes,opt_bytes,stock_verified,eins_verified,opt_verified\n");
 	for (i = 0; i < NR_WLS; i++) {
 		struct workload *wl = &wls[i];
-		struct est e = { 0 }, o = { 0 };
+		struct est e = { 0 }, o = { 0 }, w = { 0 };
 
 		if (timed && wl->timed) {
 			e = speedup(wl, 1);
 			o = speedup(wl, 2);
+			w = speedup(wl, WP);
 		}
-		fprintf(out, "%s,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%u,%u,%u,%u,%u,%u\n",
+		fprintf(out, "%s,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%u,%u,%u,%u,%u,%u\n",
 			wl->name, wl->packet, wl->med[0], wl->med[1], wl->med[2],
-			wl->med[3], wl->med[4], e.med, e.lo, e.hi, o.med, o.lo,
-			o.hi, wl->v[0].bytes, wl->v[1].bytes, wl->v[2].bytes,
+			wl->med[3], wl->med[4], wl->med[5], e.med, e.lo, e.hi,
+			o.med, o.lo, o.hi, w.med, w.lo, w.hi,
+			wl->v[0].bytes, wl->v[1].bytes, wl->v[2].bytes,
 			wl->v[0].verified, wl->v[1].verified, wl->v[2].verified);
 	}
 	return fclose(out);
@@ -778,6 +880,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_run [--sizes | --check] VM_LOG [CSV]\n");
 		return 2;
 	}
+	if (!sizes && np_host_init())
+		return die("cannot patch the native code's ftrace calls", NULL);
 	if (read_log(log, !sizes))
 		return 1;
 	if (sizes) {
@@ -795,13 +899,16 @@ int main(int argc, char **argv)
 		wls[i].timed = true;
 	}
 	if (check_only) {
-		int n = 0;
+		int n = 0, packets = 0, wp = 0;
 
-		for (i = 0; i < NR_WLS; i++)
+		for (i = 0; i < NR_WLS; i++) {
 			n += wls[i].timed;
-		printf("bench_run: %d of %d programs run natively; all agree in %d variants with the VM\n",
-		       n, NR_WLS, NV);
-		return n == NR_WLS ? 0 : 1;
+			packets += wls[i].packet;
+			wp += wls[i].packet && wls[i].v[WP].npcall >= 0;
+		}
+		printf("bench_run: %d of %d programs run natively; all agree in %d variants with the VM; %d of %d per-packet programs ran the whole-program module's code\n",
+		       n, NR_WLS, NV, wp, packets);
+		return n == NR_WLS && wp == packets ? 0 : 1;
 	}
 
 	cpu = pin();
@@ -824,8 +931,12 @@ int main(int argc, char **argv)
 	       g.med, g.lo, g.hi);
 	g = geo_ratio(0, 2);
 	printf(", eins-opt %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
+	g = geo_ratio(0, WP);
+	printf(", whole-program %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
 	g = geo_ratio(NB + 1, 1);
-	printf("; EInsn vs native -march=native %.2fx [%.2f-%.2f]\n", g.med, g.lo, g.hi);
+	printf("; EInsn vs native -march=native %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
+	g = geo_ratio(NB, WP);
+	printf("; whole-program vs native -O2 %.2fx [%.2f-%.2f]\n", g.med, g.lo, g.hi);
 	printf("geometric mean size (x86-64): micro EInsn %+.0f%%, eins-opt %+.0f%%; per-packet programs EInsn %+.0f%%, eins-opt %+.0f%%\n\n",
 	       size_geo(1, false), size_geo(2, false), size_geo(1, true),
 	       size_geo(2, true));

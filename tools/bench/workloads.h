@@ -93,8 +93,12 @@ BENCH_INLINE bu64 b_mulhu(bu64 a, bu64 b)
 #define SHIFT_ADD(a, b, s, k)	((a) + ((b) << (s)) + (k))
 #endif
 
-/* the tables: BPF array maps, or plain arrays in the native builds */
-#ifdef __bpf__
+/*
+ * the tables: BPF array maps (also when tools/np compiles this source into
+ * a kernel module for the whole-program mode), or plain arrays in the
+ * native builds
+ */
+#if defined(__bpf__) || defined(KOPS_NATIVE_PROG)
 #define BENCH_MAP(name, vtype, n)					\
 struct {								\
 	__uint(type, BPF_MAP_TYPE_ARRAY);				\

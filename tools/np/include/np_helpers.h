@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The BPF helpers, for a BPF program compiled as kernel C by tools/np:
+ * each does what the kernel's helper (or the verifier's inline form of
+ * it) does, on the maps the core bound to the program (np_maps[], in the
+ * order the bytecode first references them).  Included through the
+ * <bpf/bpf_helpers.h> shim, after the generated np_maps[] and
+ * np_map_types[] of the program's file.
+ */
+#ifndef KOPS_NP_HELPERS_H
+#define KOPS_NP_HELPERS_H
+
+#include "np_shim.h"
+
+/* map definitions: plain C objects, only their addresses are used */
+#define SEC(name)
+#define __uint(name, val)	int (*name)[val]
+#define __type(name, val)	typeof(val) *name
+#define __array(name, val)	typeof(val) *name[]
+#define __ulong(name, val)	enum { ___bpf_concat(__unique_value, __COUNTER__) = val } name
+#define ___bpf_concat(a, b)	a ## b
+#define __hidden		__attribute__((visibility("hidden")))
+
+/* array_map_lookup_elem(), which the verifier inlines for the bytecode */
+static __always_inline void *np_array_lookup(struct bpf_map *map,
+					     const void *key)
+{
+	struct bpf_array *array = container_of(map, struct bpf_array, map);
+	u32 index = *(const u32 *)key;
+
+	if (unlikely(index >= array->map.max_entries))
+		return NULL;
+	return array->value + (u64)array->elem_size * (index & array->index_mask);
+}
+
+static __always_inline void *bpf_map_lookup_elem(const void *def,
+						 const void *key)
+{
+	int slot = np_map_slot(def);
+	struct bpf_map *map;
+
+	if (slot < 0)
+		return NULL;
+	map = np_maps[slot];
+	if (np_map_types[slot] == BPF_MAP_TYPE_ARRAY)
+		return np_array_lookup(map, key);
+	return map->ops->map_lookup_elem(map, (void *)key);
+}
+
+static __always_inline long bpf_map_update_elem(const void *def,
+						const void *key,
+						const void *value, u64 flags)
+{
+	int slot = np_map_slot(def);
+	struct bpf_map *map;
+
+	if (slot < 0)
+		return -EINVAL;
+	map = np_maps[slot];
+	return map->ops->map_update_elem(map, (void *)key, (void *)value, flags);
+}
+
+static __always_inline long bpf_map_delete_elem(const void *def,
+						const void *key)
+{
+	int slot = np_map_slot(def);
+	struct bpf_map *map;
+
+	if (slot < 0)
+		return -EINVAL;
+	map = np_maps[slot];
+	return map->ops->map_delete_elem(map, (void *)key);
+}
+
+static __always_inline u64 bpf_ktime_get_ns(void)
+{
+	return ktime_get_mono_fast_ns();
+}
+
+static __always_inline u32 bpf_get_smp_processor_id(void)
+{
+	return raw_smp_processor_id();
+}
+
+#endif

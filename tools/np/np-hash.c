@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * np-hash OBJ: for every program of a BPF object, the binding hash the
+ * kernel will compute when libbpf loads it (kernel/bpf/native_prog.c), the
+ * maps it references in the order the kernel will list them, and the
+ * object's global symbols.  Output, one record a line:
+ *
+ *   prog NAME TYPE HASH MAP...
+ *   maptype MAP TYPE-NUMBER
+ *   func NAME TYPE		every program, bound or not
+ *   sym NAME
+ *
+ * The hash covers the program type and expected attach type (BPF_XDP
+ * counted as 0), the
+ * instructions as libbpf sends them (a map reference as the index of the
+ * map in first-reference order) and each map's type, key and value size,
+ * entry count and flags.  Programs the whole-program mode cannot take
+ * (subprogram calls, kfuncs, tail calls, global data) are refused with the
+ * reason.  Read-only global data (.rodata, frozen by libbpf) is hashed
+ * with its bytes, so the native code may hold its own copy.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <openssl/evp.h>
+
+#define MAX_MAPS	64
+
+struct stream {
+	unsigned char *buf;
+	size_t len, cap;
+};
+
+static void put(struct stream *s, const void *p, size_t n)
+{
+	if (s->len + n > s->cap) {
+		s->cap = (s->len + n) * 2;
+		s->buf = realloc(s->buf, s->cap);
+		if (!s->buf) {
+			perror("np-hash");
+			exit(1);
+		}
+	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+}
+
+static void put_u32(struct stream *s, unsigned int v)
+{
+	unsigned char b[4] = { v, v >> 8, v >> 16, v >> 24 };
+
+	put(s, b, 4);
+}
+
+static void put_insn(struct stream *s, const struct bpf_insn *insn)
+{
+	unsigned char b[4] = { insn->code, insn->dst_reg | insn->src_reg << 4,
+			       (unsigned short)insn->off,
+			       (unsigned short)insn->off >> 8 };
+
+	put(s, b, 4);
+	put_u32(s, insn->imm);
+}
+
+struct elf_info {
+	Elf *elf;
+	size_t shstrndx;
+	Elf_Scn *symtab;
+	GElf_Shdr symtab_hdr;
+	int maps_shndx;
+};
+
+static const char *sec_name(struct elf_info *ei, int idx)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = elf_getscn(ei->elf, idx);
+
+	if (!scn || !gelf_getshdr(scn, &sh))
+		return "";
+	return elf_strptr(ei->elf, ei->shstrndx, sh.sh_name);
+}
+
+static int find_sec(struct elf_info *ei, const char *name)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(ei->elf, scn)))
+		if (!strcmp(sec_name(ei, elf_ndxscn(scn)), name))
+			return elf_ndxscn(scn);
+	return -1;
+}
+
+static int get_sym(struct elf_info *ei, size_t i, GElf_Sym *sym,
+		   const char **name)
+{
+	Elf_Data *d = elf_getdata(ei->symtab, NULL);
+
+	if (!gelf_getsym(d, i, sym))
+		return -1;
+	*name = elf_strptr(ei->elf, ei->symtab_hdr.sh_link, sym->st_name);
+	return 0;
+}
+
+/* The offset of program @name in section @shndx. */
+static long prog_offset(struct elf_info *ei, int shndx, const char *name)
+{
+	size_t i, n = ei->symtab_hdr.sh_size / ei->symtab_hdr.sh_entsize;
+	const char *sname;
+	GElf_Sym sym;
+
+	for (i = 0; i < n; i++)
+		if (!get_sym(ei, i, &sym, &sname) && sym.st_shndx == shndx &&
+		    GELF_ST_TYPE(sym.st_info) == STT_FUNC && !strcmp(sname, name))
+			return sym.st_value;
+	return -1;
+}
+
+/*
+ * The map named by the relocation at insn @idx of the program, as libbpf
+ * will name it, or NULL; *@val_off: the offset into global data.
+ */
+static const char *reloc_target(struct bpf_object *obj, struct elf_info *ei,
+				int shndx, long off, size_t idx, int *val_off,
+				const char **err)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	GElf_Rel rel;
+	GElf_Sym sym;
+	const char *name, *sec;
+	struct bpf_map *map;
+	size_t i, n;
+
+	while ((scn = elf_nextscn(ei->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_REL ||
+		    (int)sh.sh_info != shndx)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+
+		for (i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			if (!gelf_getrel(d, i, &rel) ||
+			    rel.r_offset != off + idx * 8)
+				continue;
+			if (get_sym(ei, GELF_R_SYM(rel.r_info), &sym, &name))
+				break;
+			if (sym.st_shndx == ei->maps_shndx)
+				return name;
+			if (!sym.st_shndx || sym.st_shndx >= SHN_LORESERVE) {
+				*err = "references an extern (kfunc, kconfig or ksym)";
+				return NULL;
+			}
+			sec = sec_name(ei, sym.st_shndx);
+			if (strncmp(sec, ".rodata", 7)) {
+				*err = "writes global data (.data or .bss); use a map";
+				return NULL;
+			}
+			/* libbpf's internal map for the section: OBJ.rodata */
+			bpf_object__for_each_map(map, obj) {
+				n = strlen(bpf_map__name(map));
+				if (bpf_map__is_internal(map) && n >= strlen(sec) &&
+				    !strcmp(bpf_map__name(map) + n - strlen(sec), sec)) {
+					*val_off = sym.st_value;
+					return bpf_map__name(map);
+				}
+			}
+			*err = "references a global data section libbpf does not map";
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static int map_index(const char **names, int *cnt, const char *name)
+{
+	int i;
+
+	for (i = 0; i < *cnt; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	if (*cnt == MAX_MAPS)
+		return -1;
+	names[*cnt] = name;
+	return (*cnt)++;
+}
+
+static int do_prog(struct bpf_object *obj, struct bpf_program *prog,
+		   struct elf_info *ei)
+{
+	const struct bpf_insn *insns = bpf_program__insns(prog);
+	size_t cnt = bpf_program__insn_cnt(prog), i;
+	const char *name = bpf_program__name(prog), *err = NULL;
+	const char *maps[MAX_MAPS];
+	int shndx, nmaps = 0;
+	struct stream s = {}, body = {};
+	unsigned char md[32];
+	unsigned int mdlen;
+	long off;
+
+	shndx = find_sec(ei, bpf_program__section_name(prog));
+	off = prog_offset(ei, shndx, name);
+	if (shndx < 0 || off < 0) {
+		fprintf(stderr, "np-hash: %s: not found in the ELF symbols\n", name);
+		return -1;
+	}
+	if (strlen(name) >= BPF_OBJ_NAME_LEN) {
+		fprintf(stderr, "np-hash: %s: name longer than %d chars; the kernel would see it cut\n",
+			name, BPF_OBJ_NAME_LEN - 1);
+		return -1;
+	}
+
+	for (i = 0; i < cnt; i++) {
+		struct bpf_insn in = insns[i];
+
+		if (in.code == (BPF_JMP | BPF_CALL) && in.src_reg == BPF_PSEUDO_CALL)
+			err = "calls a BPF subprogram (mark it static inline)";
+		else if (in.code == (BPF_JMP | BPF_CALL) && in.src_reg)
+			err = "calls a kfunc";
+		else if (in.code == (BPF_JMP | BPF_CALL) && in.imm == BPF_FUNC_tail_call)
+			err = "uses tail calls";
+		if (in.code == (BPF_LD | BPF_IMM | BPF_DW) && i + 1 < cnt) {
+			int val_off = -1;
+			const char *map = reloc_target(obj, ei, shndx, off, i,
+						       &val_off, &err);
+			struct bpf_insn hi = insns[i + 1];
+
+			if (map) {
+				int m = map_index(maps, &nmaps, map);
+
+				if (m < 0) {
+					err = "references too many maps";
+					break;
+				}
+				/* as libbpf relocates it */
+				hi.imm = val_off < 0 ? 0 : in.imm + val_off;
+				in.src_reg = val_off < 0 ? BPF_PSEUDO_MAP_FD :
+					     BPF_PSEUDO_MAP_VALUE;
+				in.imm = m;
+			}
+			put_insn(&body, &in);
+			put_insn(&body, &hi);
+			i++;
+		} else {
+			put_insn(&body, &in);
+		}
+		if (err)
+			break;
+	}
+	if (err) {
+		fprintf(stderr, "np-hash: %s: %s at insn %zu: not supported in whole-program mode\n",
+			name, err, i);
+		return -1;
+	}
+
+	put_u32(&s, bpf_program__type(prog));
+	/* BPF_XDP and 0 mean the same; libbpf sends either (a feature probe) */
+	put_u32(&s, bpf_program__type(prog) == BPF_PROG_TYPE_XDP &&
+		    bpf_program__expected_attach_type(prog) == BPF_XDP ? 0 :
+		    bpf_program__expected_attach_type(prog));
+	put_u32(&s, cnt);
+	put_u32(&s, nmaps);
+	put(&s, body.buf, body.len);
+	for (i = 0; i < (size_t)nmaps; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, maps[i]);
+
+		if (!map) {
+			fprintf(stderr, "np-hash: %s: map %s not in the object\n", name, maps[i]);
+			return -1;
+		}
+		put_u32(&s, bpf_map__type(map));
+		put_u32(&s, bpf_map__key_size(map));
+		put_u32(&s, bpf_map__value_size(map));
+		put_u32(&s, bpf_map__max_entries(map));
+		put_u32(&s, bpf_map__map_flags(map));
+		/* read-only global data: its bytes (libbpf freezes the map) */
+		if (bpf_map__map_flags(map) & BPF_F_RDONLY_PROG) {
+			size_t sz;
+			const void *val = bpf_map__initial_value(map, &sz);
+
+			put_u32(&s, 1);
+			put(&s, val, sz);
+		} else {
+			put_u32(&s, 0);
+		}
+	}
+	if (!EVP_Digest(s.buf, s.len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+		fprintf(stderr, "np-hash: SHA-256 failed\n");
+		return -1;
+	}
+
+	printf("prog %s %s ", name, libbpf_bpf_prog_type_str(bpf_program__type(prog)));
+	for (i = 0; i < 32; i++)
+		printf("%02x", md[i]);
+	for (i = 0; i < (size_t)nmaps; i++)
+		printf(" %s", maps[i]);
+	printf("\n");
+	free(s.buf);
+	free(body.buf);
+	return 0;
+}
+
+static void print_globals(struct elf_info *ei)
+{
+	size_t i, n = ei->symtab_hdr.sh_size / ei->symtab_hdr.sh_entsize;
+	const char *name;
+	GElf_Sym sym;
+
+	for (i = 0; i < n; i++)
+		if (!get_sym(ei, i, &sym, &name) &&
+		    GELF_ST_BIND(sym.st_info) == STB_GLOBAL &&
+		    sym.st_shndx != SHN_UNDEF && *name)
+			printf("sym %s\n", name);
+}
+
+int main(int argc, char **argv)
+{
+	struct elf_info ei = {};
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	int fd, ret = 0;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: np-hash OBJ.bpf.o\n"
+			"Print each program's whole-program binding hash and maps.\n");
+		return 2;
+	}
+	libbpf_set_print(NULL);
+	obj = bpf_object__open_file(argv[1], NULL);
+	if (!obj) {
+		fprintf(stderr, "np-hash: %s: cannot open: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	elf_version(EV_CURRENT);
+	fd = open(argv[1], O_RDONLY);
+	ei.elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!ei.elf || elf_getshdrstrndx(ei.elf, &ei.shstrndx)) {
+		fprintf(stderr, "np-hash: %s: not an ELF object\n", argv[1]);
+		return 1;
+	}
+	while ((scn = elf_nextscn(ei.elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
+			ei.symtab = scn;
+			ei.symtab_hdr = sh;
+		}
+	if (!ei.symtab) {
+		fprintf(stderr, "np-hash: %s: no symbol table\n", argv[1]);
+		return 1;
+	}
+	ei.maps_shndx = find_sec(&ei, ".maps");
+
+	bpf_object__for_each_program(prog, obj)
+		if (do_prog(obj, prog, &ei))
+			ret = 1;
+	bpf_object__for_each_map(map, obj)
+		printf("maptype %s %u\n", bpf_map__name(map), bpf_map__type(map));
+	bpf_object__for_each_program(prog, obj)
+		printf("func %s %s\n", bpf_program__name(prog),
+		       libbpf_bpf_prog_type_str(bpf_program__type(prog)));
+	print_globals(&ei);
+	elf_end(ei.elf);
+	close(fd);
+	bpf_object__close(obj);
+	return ret;
+}
