@@ -87,6 +87,8 @@ EINS_KO		:= $(MODDIR)/eins.ko
 module: kernel
 	mkdir -p $(MODDIR)
 	rsync -a --checksum modules/eins/ $(MODDIR)/
+	@# kbuild does not relink an external module's BTF when vmlinux changes
+	[ ! $(KBUILD)/vmlinux -nt $(EINS_KO) ] || rm -f $(EINS_KO)
 	+$(KMAKE) -j$(JOBS) M=$(MODDIR) modules
 
 # The core patch series, checked with git am and checkpatch --strict;
@@ -131,7 +133,10 @@ $(NP_HASH): tools/np/np-hash.c | kernel
 		-I$(OUT)/headers-x86_64/include -o $@ $< \
 		$(OUT)/libbpf-x86_64/root/usr/lib64/libbpf.a -lelf -lz -lzstd -lcrypto
 
-$(NP_KO) $(NP_OBJ) &: $(NP_SRCS) $(BENCH_HDRS) $(NP_HASH) $(LIBBPF_A) | kernel
+# (run each time, like the module target: np-build.sh rewrites only what
+# changed, and relinks when vmlinux, whose BTF the module's is split from,
+# changed)
+$(NP_KO) $(NP_OBJ) &: $(NP_SRCS) $(BENCH_HDRS) $(NP_HASH) $(LIBBPF_A) kernel
 	NP_HASH=$(NP_HASH) BPF_CFLAGS="$(BPF_CFLAGS)" KMAKE='$(KMAKE)' \
 		sh tools/np/np-build.sh -k $(KBUILD) -o $(NP_DIR) -m np_bench \
 		$(addprefix -p ,$(NP_PROGS)) tools/bench/bench.bpf.c -Itools/bench

@@ -19,7 +19,7 @@
  * With --load-time: only the stock build's load times, before eins.ko is
  * loaded.  With --np: the whole-program mode's build ("wp": np_bench.bpf.o,
  * made by tools/np/np-build.sh with np_bench.ko, whose switch is on), and
- * for each program it replaced NPCALL (where the image calls the native
+ * for each program it replaced NPJMP (where the image jumps to the native
  * code) and NPMAP (the maps handed to it) instead of MAPREF.
  */
 #include <stdbool.h>
@@ -163,8 +163,8 @@ static bool np_replaced(int fd)
 }
 
 /*
- * A program the whole-program mode replaced: its image is a call to the
- * module's native code.  NPCALL: the call's offset in the image; NPMAP:
+ * A program the whole-program mode replaced: its image jumps to the
+ * module's native code.  NPJMP: the jump's offset in the image; NPMAP:
  * each map the program uses, in the order the core hands them to the
  * native code, with its contents.
  */
@@ -183,7 +183,7 @@ static int dump_native(int fd, const struct bpf_prog_info *info)
 	if (bpf_prog_get_info_by_fd(fd, &mi, &len) || mi.nr_map_ids > 64)
 		return -1;
 	for (off = 0; off + 5 <= info->jited_prog_len; off++) {
-		if (img[off] != 0xe8)
+		if (img[off] != 0xe9)
 			continue;
 		memcpy(&rel, img + off + 1, 4);
 		target = ksym + off + 5 + (long long)rel;
@@ -194,7 +194,7 @@ static int dump_native(int fd, const struct bpf_prog_info *info)
 	}
 	if (off + 5 > info->jited_prog_len)
 		return -1;
-	printf("NPCALL %u\n", off);
+	printf("NPJMP %u\n", off);
 	for (i = 0; i < mi.nr_map_ids; i++) {
 		struct bpf_map_info minfo = {};
 		__u32 mlen = sizeof(minfo);

@@ -34,8 +34,8 @@
  * verifier inlines the array-map lookups, and the 64-bit immediates that
  * hold kernel addresses of maps are pointed at host copies of them, one
  * set per variant.  An image is called as image(ctx), ctx laid out like
- * struct xdp_buff: data, data_end.  A whole-program image's call to the
- * module (NPCALL) becomes a call to the linked-in copy, whose maps are
+ * struct xdp_buff: data, data_end.  A whole-program image's jump to the
+ * module (NPJMP) becomes a jump to the linked-in copy, whose maps are
  * host copies laid out like the kernel's struct bpf_array.
  */
 #define _GNU_SOURCE
@@ -87,7 +87,7 @@ struct variant {
 	struct mbuf buf[MAX_REFS];
 	double load[3];			/* verifier + JIT us: median, min, max */
 	double tcg_ns;
-	int npcall;			/* whole-program: offset of the call */
+	int npjmp;			/* whole-program: offset of the jump */
 	unsigned int nnp;		/* and the maps handed to the code */
 	unsigned char *npmap[MAX_REFS];
 };
@@ -230,13 +230,12 @@ static struct mbuf *np_map_buf(struct variant *v, unsigned int id,
 }
 
 /*
- * A whole-program image: its call to the module's code (call rel32)
- * becomes movabs r11, <the linked-in copy>; call r11.  The rest of the
- * image (prologue, epilogue) has no relative jumps across the call.
+ * A whole-program image: its jump to the module's code (jmp rel32)
+ * becomes movabs r11, <the linked-in copy>; jmp r11.  Nothing follows it.
  */
 static int np_link(struct workload *wl, struct variant *v)
 {
-	static const unsigned char call_r11[3] = { 0x41, 0xff, 0xd3 };
+	static const unsigned char jmp_r11[3] = { 0x41, 0xff, 0xe3 };
 	char name[80];
 	struct np_host_prog *np;
 	unsigned char *code;
@@ -245,25 +244,24 @@ static int np_link(struct workload *wl, struct variant *v)
 
 	snprintf(name, sizeof(name), "pkt_%s", wl->name);
 	np = np_host_prog(name);
-	if (!np || np->map_cnt != v->nnp || v->npcall + 5 > (int)v->bytes ||
-	    v->code[v->npcall] != 0xe8)
+	/* the verifier's maps come first; libbpf binds .rodata to every program after */
+	if (!np || np->map_cnt > v->nnp || v->npjmp + 5 != (int)v->bytes ||
+	    v->code[v->npjmp] != 0xe9)
 		return -1;
-	for (i = 0; i < v->nnp; i++)
+	for (i = 0; i < np->map_cnt; i++)
 		np->maps[i] = v->npmap[i];
-	code = malloc(v->bytes + 8);
+	code = malloc(v->npjmp + 13);
 	if (!code)
 		return -1;
 	fn = (unsigned long)np->func;
-	memcpy(code, v->code, v->npcall);
-	code[v->npcall] = 0x49;		/* movabs r11, imm64 */
-	code[v->npcall + 1] = 0xbb;
-	memcpy(code + v->npcall + 2, &fn, 8);
-	memcpy(code + v->npcall + 10, call_r11, 3);
-	memcpy(code + v->npcall + 13, v->code + v->npcall + 5,
-	       v->bytes - v->npcall - 5);
+	memcpy(code, v->code, v->npjmp);
+	code[v->npjmp] = 0x49;		/* movabs r11, imm64 */
+	code[v->npjmp + 1] = 0xbb;
+	memcpy(code + v->npjmp + 2, &fn, 8);
+	memcpy(code + v->npjmp + 10, jmp_r11, 3);
 	free(v->code);
 	v->code = code;
-	v->bytes += 8;
+	v->bytes = v->npjmp + 13;
 	return 0;
 }
 
@@ -340,7 +338,7 @@ static int read_log(const char *path, bool run)
 			vi = variant_idx(vname);
 			cur = wl && vi >= 0 && len <= sizeof(code) ? &wl->v[vi] : NULL;
 			if (cur)
-				cur->npcall = -1;
+				cur->npjmp = -1;
 			n = 0;
 		} else if (sscanf(line, "MAPREF %u %7s %d %d %u", &id, kind,
 				  &off, &hdr, &size) == 5) {
@@ -356,12 +354,12 @@ static int read_log(const char *path, bool run)
 			data = mb->init;
 			len = size;
 			n = 0;
-		} else if (sscanf(line, "NPCALL %d", &off) == 1) {
+		} else if (sscanf(line, "NPJMP %d", &off) == 1) {
 			if (!last)
-				return die("bad NPCALL", path);
-			last->npcall = off;
+				return die("bad NPJMP", path);
+			last->npjmp = off;
 		} else if (sscanf(line, "NPMAP %u %u %u", &id, &size, &b) == 3) {
-			struct mbuf *mb = last && last->npcall >= 0 &&
+			struct mbuf *mb = last && last->npjmp >= 0 &&
 					  last->nnp < MAX_REFS ?
 					  np_map_buf(last, id, size, b) : NULL;
 
@@ -411,7 +409,7 @@ static int read_log(const char *path, bool run)
 			reset_maps(v);
 			if (relocate(v))
 				return die("cannot relocate image", wls[i].name);
-			if (v->npcall >= 0 && np_link(&wls[i], v))
+			if (v->npjmp >= 0 && np_link(&wls[i], v))
 				return die("cannot link the native code", wls[i].name);
 			for (n = 0; n < LAYOUTS; n++)
 				if (!(v->at[n] = native_map_image_at(v->code, v->bytes,
@@ -710,13 +708,13 @@ static void print_speed_table(void)
 			printf(" %.1f |", wl->med[k]);
 		print_est(speedup(wl, 1));
 		print_est(speedup(wl, 2));
-		if (wl->v[WP].npcall >= 0)
+		if (wl->v[WP].npjmp >= 0)
 			print_est(speedup(wl, WP));
 		else
 			printf(" not replaced |");
 		printf(" %.2f | %.2fx |", wl->med[1] / wl->med[2],
 		       wl->med[NB + 1] / wl->med[1]);
-		if (wl->v[WP].npcall >= 0)
+		if (wl->v[WP].npjmp >= 0)
 			printf(" %.2fx |\n", wl->med[NB] / wl->med[WP]);
 		else
 			printf(" |\n");
@@ -904,7 +902,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < NR_WLS; i++) {
 			n += wls[i].timed;
 			packets += wls[i].packet;
-			wp += wls[i].packet && wls[i].v[WP].npcall >= 0;
+			wp += wls[i].packet && wls[i].v[WP].npjmp >= 0;
 		}
 		printf("bench_run: %d of %d programs run natively; all agree in %d variants with the VM; %d of %d per-packet programs ran the whole-program module's code\n",
 		       n, NR_WLS, NV, wp, packets);

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """plot.py X86_CSV ARM64_CSV OUTDIR: the benchmark plots as plain SVG.
 
-speedup.svg: speedup over the stock JIT of EInsn, eins-opt and native C
-(both builds), per program (x86-64, measured natively); size.svg: native
+speedup.svg: speedup over the stock JIT of EInsn, eins-opt, the
+whole-program mode and native C (both builds), per program (x86-64, measured natively); size.svg: native
 code size of EInsn and eins-opt relative to the stock JIT's, per program,
 x86-64 and arm64.
 """
@@ -61,6 +61,7 @@ def main():
          names,
          [('EInsn builtins', '#2b6cb0', ratio('eins_ns')),
           ('plain C after eins-opt', '#38a169', ratio('opt_ns')),
+          ('whole-program (np_bench.ko)', '#805ad5', ratio('wp_ns')),
           ('native C, clang -O2', '#9ca3af', ratio('native_ns')),
           ('native C, -O2 -march=native', '#4a5568', ratio('march_ns'))],
          'x', f'{outdir}/speedup.svg', ref=1.0)
