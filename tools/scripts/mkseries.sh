@@ -48,18 +48,37 @@ base_checkout() {
 	git -C "$1" clean -q -f -d -x
 }
 
-# Commit the project's files onto base, one series.list line at a time.
+# Commit the project's files onto base, one series.list line at a time;
+# FILE@STAGE commits an intermediate version of a file a later line lists.
 base_checkout "$work"
 sh "$scripts/prepare-tree.sh" "$work" > /dev/null
 sed -e '/^#/d' -e '/^[[:space:]]*$/d' "$scripts/series.list" > "$tmp/list"
 while read -r msg files; do
 	[ -f "$scripts/series/$msg.msg" ] || die "no series/$msg.msg"
+	add=
 	for f in $files; do
-		[ -f "$top/$f" ] || [ -f "$top/$f.diff" ] ||
-			die "$msg: the project has no $f or $f.diff"
+		case $f in
+		*@*)	# FILE@STAGE: FILE as FILE.STAGE.diff makes it from base,
+			# for a file that more than one patch changes
+			stage=$top/${f%@*}.${f#*@}.diff
+			f=${f%@*}
+			[ -f "$stage" ] || die "$msg: the project has no $stage"
+			mkdir -p "$tmp/final/$(dirname "$f")"
+			[ -f "$tmp/final/$f" ] || cp "$work/$f" "$tmp/final/$f"
+			git -C "$work" show "base:$f" > "$tmp/orig"
+			patch -s -f -o "$work/$f" "$tmp/orig" < "$stage" > /dev/null ||
+				die "$msg: $stage does not apply to base"
+			;;
+		*)	[ -f "$top/$f" ] || [ -f "$top/$f.diff" ] ||
+				die "$msg: the project has no $f or $f.diff"
+			# staged by an earlier patch: back to its final version
+			[ ! -f "$tmp/final/$f" ] || cp "$tmp/final/$f" "$work/$f"
+			;;
+		esac
+		add="$add $f"
 	done
 	# shellcheck disable=SC2086
-	git -C "$work" add -f -- $files
+	git -C "$work" add -f -- $add
 	! git -C "$work" diff --cached --quiet || die "$msg: nothing to commit"
 	git -C "$work" commit -q -s -F "$scripts/series/$msg.msg"
 done < "$tmp/list"
