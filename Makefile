@@ -114,6 +114,10 @@ $(LIBBPF_A): | tree
 		EXTRA_CFLAGS="$(XFLAGS)" BUILD_STATIC_ONLY=1 \
 		DESTDIR=$(LIBBPF_ROOT) prefix=/usr LIBDIR=/usr/lib64 install >/dev/null
 
+# the benchmark sources' headers (the benchmarks are further down)
+BENCH_HDRS	:= tools/bench/workloads.h tools/bench/hashes.h tools/bench/packets.h \
+		   tools/bench/bench_maps.h
+
 # The whole-program mode (x86-64): np-hash, a host tool, and np_bench.ko
 # with np_bench.bpf.o, made from the benchmark source by np-build.sh
 NP_HASH		:= $(OUT)/np-tools/np-hash
@@ -157,7 +161,8 @@ BPF_CFLAGS	:= -target bpf -mcpu=v4 -O2 -g -Wall -I$(HDRS) \
 TEST_PROGS	:= test_eins test_harden fuzz_eins stress_eins
 
 # the whole-program mode's tests (x86-64)
-$(TESTBIN)/test_native: $(SELFTESTS)/test_native.c $(BENCH_HDRS) $(LIBBPF_A) | kernel
+$(TESTBIN)/test_native: $(SELFTESTS)/test_native.c $(BENCH_HDRS) tools/np/np_fdinfo.h \
+		$(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
 	$(CROSS)gcc $(UCFLAGS) -Itools/bench -o $@ $< $(ULIBS)
 
@@ -410,10 +415,9 @@ demo: setup
 BENCH		:= $(OUT)/bench-$(ARCH)
 RESULTS		:= tools/bench/results
 
-BENCH_HDRS	:= tools/bench/workloads.h tools/bench/hashes.h tools/bench/packets.h
 
 $(BENCH)/bench: tools/bench/bench.c $(BENCH_HDRS) tools/module_btf.h \
-		tools/native_image.h $(LIBBPF_A) | kernel
+		tools/native_image.h tools/np/np_fdinfo.h $(LIBBPF_A) | kernel
 	mkdir -p $(BENCH)
 	$(CROSS)gcc $(UCFLAGS) -Itools/bench -o $@ tools/bench/bench.c $(ULIBS)
 

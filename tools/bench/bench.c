@@ -31,8 +31,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "workloads.h"
+#include "bench_maps.h"
 #include "module_btf.h"
 #include "native_image.h"
+#include "np/np_fdinfo.h"
 
 #define LOADS		9
 #define TCG_PACKETS	32
@@ -146,22 +148,6 @@ static int np_entries(unsigned long long *addr, int max)
 	return n;
 }
 
-/* fdinfo says the program runs np_bench's native code */
-static bool np_replaced(int fd)
-{
-	char path[64], line[256];
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		found |= !strcmp(line, "native_prog:\tnp_bench\n");
-	if (f)
-		fclose(f);
-	return found;
-}
-
 /*
  * A program the whole-program mode replaced: its image jumps to the
  * module's native code.  NPJMP: the jump's offset in the image; NPMAP:
@@ -220,49 +206,6 @@ static unsigned int helper_calls(const struct bpf_prog_info *info)
 	for (i = 0; i < n; i++)
 		c += xlated[i].code == (BPF_JMP | BPF_CALL) && !xlated[i].src_reg;
 	return c;
-}
-
-/*
- * Zero every map of @obj, then fill the tables the programs look up
- * (computed once: every program starts from the same tables).
- */
-static int reset_maps(struct bpf_object *obj)
-{
-	static bu32 lut[MAGLEV_M];
-	static struct backend be[NR_BACKENDS + 1];
-	static bu64 bits[CLS_FIELDS * 256];
-	static struct cls_rule rules[CLS_RULES];
-	static unsigned char zero[4096];
-	static bool filled;
-	struct bpf_map *map;
-	bu32 k;
-
-	if (!filled) {
-		bench_fill_maglev(lut);
-		bench_fill_backends(be);
-		bench_fill_cls(bits, rules);
-		filled = true;
-	}
-	bpf_object__for_each_map(map, obj) {
-		const char *name = bpf_map__name(map);
-		int fd = bpf_map__fd(map);
-		unsigned int vs = bpf_map__value_size(map);
-		const void *v;
-
-		if (bpf_map__type(map) != BPF_MAP_TYPE_ARRAY ||
-		    strchr(name, '.'))	/* global data: as loaded */
-			continue;
-		for (k = 0; k < bpf_map__max_entries(map); k++) {
-			v = !strcmp(name, "maglev") ? (void *)&lut[k] :
-			    !strcmp(name, "backends") ? (void *)&be[k] :
-			    !strcmp(name, "cls_bits") ? (void *)&bits[k] :
-			    !strcmp(name, "cls_rules") ? (void *)&rules[k] :
-			    (void *)zero;
-			if (vs > sizeof(zero) || bpf_map_update_elem(fd, &k, v, 0))
-				return -1;
-		}
-	}
-	return 0;
 }
 
 /* a micro on the micro input: its u64 result */
@@ -349,7 +292,7 @@ static int dump_prog(const char *variant, struct bpf_object *obj,
 	bool replaced;
 	bu64 result;
 
-	if (reset_maps(obj))
+	if (bench_maps_reset(obj))
 		return -1;
 	memset(&info, 0, sizeof(info));
 	info.jited_prog_insns = (unsigned long)img;
@@ -361,7 +304,7 @@ static int dump_prog(const char *variant, struct bpf_object *obj,
 	    info.xlated_prog_len > sizeof(xlated))
 		return -1;
 	print_image(variant, wl_name(prog), &info);
-	replaced = !strcmp(variant, "wp") && np_replaced(fd);
+	replaced = !strcmp(variant, "wp") && np_prog_replaced(fd, "np_bench");
 	if (replaced ? dump_native(fd, &info) : dump_map_refs(&info))
 		return -1;
 	if (packet ? run_ring(fd, &result) : run_micro(fd, &result))
@@ -374,7 +317,7 @@ static int dump_prog(const char *variant, struct bpf_object *obj,
 		printf("bench: native %s %s\n", wl_name(prog),
 		       replaced ? "replaced" : "jited");
 	if (packet) {
-		if (reset_maps(obj))
+		if (bench_maps_reset(obj))
 			return -1;
 		printf("bench: tcg %s %s %.1f ns\n", variant, wl_name(prog),
 		       tcg_ns(fd));
