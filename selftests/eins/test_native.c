@@ -13,6 +13,8 @@
  * - one changed insn, or a map with another value size, is not replaced,
  *   and the verifier log says why;
  * - one program at a time: a second load of the same program is not;
+ * - under a registered name, a program with a tail call or a subprogram
+ *   is not replaced, and the log says why;
  * - rmmod fails while a replaced program exists.
  */
 #include <errno.h>
@@ -344,6 +346,59 @@ TEST(one_program_at_a_time)
 			       "the module's code already runs another program"));
 	bpf_object__close(obj2);
 	bpf_object__close(obj);
+}
+
+/*
+ * A program under a registered name but of a shape the mode refuses: its
+ * load succeeds, runs jited, and the log says why.
+ */
+static void expect_unfit(struct __test_metadata *_metadata,
+			 const struct bpf_insn *insns, int cnt, const char *why)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log_buf,
+		    .log_size = LOG_SIZE, .log_level = 1);
+	char want[256];
+	int fd;
+
+	fresh_module(_metadata, true);
+	log_buf[0] = 0;
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "pkt_parse", "GPL", insns, cnt, &opts);
+	ASSERT_LE(0, fd) TH_LOG("load: %d\n%s", -errno, log_buf);
+	EXPECT_FALSE(replaced(fd));
+	snprintf(want, sizeof(want), "native code for pkt_parse not used: %s", why);
+	EXPECT_NE(NULL, strstr(log_buf, want)) TH_LOG("log: %s", log_tail());
+	close(fd);
+}
+
+TEST(refuses_tail_calls)
+{
+	int map = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, NULL, 4, 4, 1, NULL);
+	struct bpf_insn insns[] = {
+		BPF_LD_MAP_FD(BPF_REG_2, map),
+		BPF_MOV64_IMM(BPF_REG_3, 0),
+		BPF_EMIT_CALL(BPF_FUNC_tail_call),
+		BPF_MOV64_IMM(BPF_REG_0, XDP_PASS),
+		BPF_EXIT_INSN(),
+	};
+
+	ASSERT_LE(0, map);
+	expect_unfit(_metadata, insns, sizeof(insns) / sizeof(insns[0]),
+		     "tail calls are not supported");
+	close(map);
+}
+
+TEST(refuses_subprograms)
+{
+	struct bpf_insn insns[] = {
+		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 2),
+		BPF_MOV64_IMM(BPF_REG_0, XDP_PASS),
+		BPF_EXIT_INSN(),
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+
+	expect_unfit(_metadata, insns, sizeof(insns) / sizeof(insns[0]),
+		     "BPF-to-BPF calls and callbacks are not supported");
 }
 
 TEST(rmmod_refused_while_replaced)
