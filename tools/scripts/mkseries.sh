@@ -144,9 +144,11 @@ done
 if [ -n "$config" ]; then
 	build=$out/series-build
 	mkdir -p "$build"
-	cmp -s "$config" "$build/.config" || cp "$config" "$build/.config"
 	for c in $(git -C "$work" rev-list --reverse base..series); do
 		git -C "$work" checkout -q "$c"
+		# the whole config each time: an option a later patch adds
+		# (CONFIG_BPF_NATIVE_PROG) is dropped by an earlier olddefconfig
+		cmp -s "$config" "$build/.config" || cp "$config" "$build/.config"
 		name=$(git -C "$work" log -1 --format=%s "$c")
 		log=$build/build-$(git -C "$work" rev-list --count base.."$c").log
 		if make -C "$work" O="$build" ARCH=x86 CC="ccache gcc" \
