@@ -7,12 +7,12 @@
  * the program's binding hash is taken: SHA-256 over the program type, the
  * instructions as loaded (map references as the index of the map in the
  * order the program first names it) and the type, key and value size,
- * entry count and flags of every map.  The module's build tool computes
- * the same hash from the object file.  Frozen read-only data is hashed
- * with its bytes.  After verification the program is
- * bound to the module's code only if the hashes match and the module's
- * switch is on; the JIT then calls that code in the program's place.  The
- * choice is made once, here, so JIT passes cannot disagree.
+ * entry count and flags of every map; frozen read-only data is hashed
+ * with its bytes.  The module's build tool computes the same hash from the
+ * object file.  After verification the program is bound to the module's
+ * code only if the hashes match and the module's switch is on; the JIT
+ * then jumps to that code in the program's place.  The choice is made
+ * once, here, so JIT passes cannot disagree.
  */
 #include <crypto/sha2.h>
 #include <linux/bpf.h>
@@ -38,6 +38,17 @@ bool __weak bpf_jit_supports_native_prog(void)
 	return false;
 }
 
+static struct bpf_native_prog *find_native_prog(const char *name)
+{
+	struct bpf_native_entry *entry;
+
+	lockdep_assert_held(&bpf_native_mutex);
+	list_for_each_entry(entry, &bpf_native_progs, list)
+		if (!strcmp(entry->np->name, name))
+			return entry->np;
+	return NULL;
+}
+
 /**
  * register_bpf_native_prog - offer native code for a BPF program
  * @np: the code and its binding, owned by the calling module
@@ -46,7 +57,7 @@ bool __weak bpf_jit_supports_native_prog(void)
  */
 int register_bpf_native_prog(struct bpf_native_prog *np)
 {
-	struct bpf_native_entry *entry, *old;
+	struct bpf_native_entry *entry;
 	int err = 0;
 
 	if (!np->name || !np->owner || !np->func || !np->enabled ||
@@ -60,10 +71,9 @@ int register_bpf_native_prog(struct bpf_native_prog *np)
 	np->bound = NULL;
 
 	mutex_lock(&bpf_native_mutex);
-	list_for_each_entry(old, &bpf_native_progs, list)
-		if (!strcmp(old->np->name, np->name))
-			err = -EEXIST;
-	if (!err)
+	if (find_native_prog(np->name))
+		err = -EEXIST;
+	else
 		list_add_tail(&entry->list, &bpf_native_progs);
 	mutex_unlock(&bpf_native_mutex);
 	if (err)
@@ -90,17 +100,6 @@ void unregister_bpf_native_prog(struct bpf_native_prog *np)
 	mutex_unlock(&bpf_native_mutex);
 }
 EXPORT_SYMBOL_GPL(unregister_bpf_native_prog);
-
-static struct bpf_native_prog *find_native_prog(const char *name)
-{
-	struct bpf_native_entry *entry;
-
-	lockdep_assert_held(&bpf_native_mutex);
-	list_for_each_entry(entry, &bpf_native_progs, list)
-		if (!strcmp(entry->np->name, name))
-			return entry->np;
-	return NULL;
-}
 
 static bool has_native_prog(const char *name)
 {
@@ -342,11 +341,14 @@ void bpf_native_prog_bind(struct bpf_verifier_env *env)
 	 * At any log level: a level 2 log of a large program can run out of
 	 * room before the verifier gets here.
 	 */
-	if (why) {
+	if (why && env->native_unfit)	/* not hashed: no binding to show */
+		bpf_log(&env->log, "native code for %s not used: %s\n",
+			prog->aux->name, why);
+	else if (why)
 		bpf_log(&env->log, "native code for %s not used: %s (program %*phN)\n",
 			prog->aux->name, why, 8, env->native_hash);
+	if (why)
 		return;
-	}
 	bpf_log(&env->log, "native code for %s from module %s replaces the program\n",
 		prog->aux->name, module_name(np->owner));
 	pr_info("bpf: program %s runs native code from module %s (binding %*phN)\n",

@@ -131,18 +131,27 @@ static int dump_map_refs(const struct bpf_prog_info *info)
 	return 0;
 }
 
-/* the kernel addresses of the native entries the np_bench module offers */
-static int np_entries(unsigned long long *addr, int max)
+/*
+ * The kernel addresses of the native entries the np_bench module offers,
+ * read from /proc/kallsyms on the first call
+ */
+static int np_entries(const unsigned long long **addr)
 {
+	static unsigned long long entry[64];
+	static int n = -1;
 	char line[256], name[128], mod[64], type;
 	unsigned long long a;
-	int n = 0;
-	FILE *f = fopen("/proc/kallsyms", "r");
+	FILE *f;
 
-	while (f && n < max && fgets(line, sizeof(line), f))
+	*addr = entry;
+	if (n >= 0)
+		return n;
+	n = 0;
+	f = fopen("/proc/kallsyms", "r");
+	while (f && n < 64 && fgets(line, sizeof(line), f))
 		if (sscanf(line, "%llx %c %127s %63s", &a, &type, name, mod) == 4 &&
 		    !strcmp(name, "np_entry") && !strcmp(mod, "[np_bench]"))
-			addr[n++] = a;
+			entry[n++] = a;
 	if (f)
 		fclose(f);
 	return n;
@@ -156,10 +165,11 @@ static int np_entries(unsigned long long *addr, int max)
  */
 static int dump_native(int fd, const struct bpf_prog_info *info)
 {
-	unsigned long long entry[64], ksym = 0, target;
+	const unsigned long long *entry;
+	unsigned long long ksym = 0, target;
 	struct bpf_prog_info mi = {};
 	__u32 ids[64], len = sizeof(mi), i, off;
-	int n = np_entries(entry, 64), k, mfd, ret;
+	int n = np_entries(&entry), k, mfd, ret;
 	__s32 rel;
 
 	mi.nr_jited_ksyms = 1;
