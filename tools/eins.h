@@ -37,7 +37,10 @@
  *       the 16/32/64-bit value at (char *)p + off, byte-swapped (zero-
  *       extended), i.e. a big-endian (network order) load on x86-64 and
  *       arm64; off a constant in -32768..32767.  The verifier checks the
- *       access like any other (packet bounds, stack, map value).
+ *       access like any other (packet bounds, stack, map value).  Where
+ *       the value is only compared with constants, keep bpf_ntohs(): clang
+ *       swaps the constants instead and loads plainly, which a builtin
+ *       (asm to clang) stops.
  *   eins_store_swap16(p, off, v), eins_store_swap32(...), eins_store_swap64(...)
  *       store v byte-swapped (big-endian) at (char *)p + off
  *   eins_popcount64(x), eins_clz64(x), eins_ctz64(x), and the 32-bit
@@ -210,8 +213,14 @@ __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 		     : "memory");					\
 	(void)__t; })
 
+/*
+ * An int, as bpf_ntohs()'s __u16 is after promotion.  Not a 16-bit type
+ * and no hint that the value is below 0x10000: with either, clang narrows
+ * a compare to 16 bits, which BPF has not got, and masks the value first.
+ * The hint that it is not negative spares a sign extension.
+ */
 #define eins_load_swap16(p, off)					\
-	((unsigned short)__eins_max(__eins_load_swap(p, off, EINS_SWAP_16), 0xffff))
+	((int)__eins_max(__eins_load_swap(p, off, EINS_SWAP_16), 0x7fffffff))
 #define eins_load_swap32(p, off)					\
 	((unsigned int)__eins_max(__eins_load_swap(p, off, EINS_SWAP_32), \
 				  0xffffffffULL))

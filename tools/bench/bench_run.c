@@ -561,11 +561,13 @@ static double busy_s(void)
 /* CPUs' worth of load besides this process over @ms */
 static double other_load(double ms)
 {
-	double b0 = busy_s(), c0 = cpu_s(), t0 = now_ns();
+	double b0 = busy_s(), c0 = cpu_s(), t0 = now_ns(), load;
 
 	while (now_ns() - t0 < ms * 1e6)
 		;		/* stay on the CPU, as during the runs */
-	return (busy_s() - b0 - (cpu_s() - c0)) / ((now_ns() - t0) / 1e9);
+	load = (busy_s() - b0 - (cpu_s() - c0)) / ((now_ns() - t0) / 1e9);
+	/* two counters of clock ticks: a quiet machine can read just below 0 */
+	return load > 0 ? load : 0;
 }
 
 /* one batch: ns per call (micro) or per packet */
@@ -920,6 +922,8 @@ int main(int argc, char **argv)
 
 		time_all();
 		during = (busy_s() - cpu_s() - t0) / ((now_ns() - w0) / 1e9);
+		if (during < 0)
+			during = 0;
 	}
 	printf("Other load during the %d runs: %.2f CPUs%s\n\n", RUNS, during,
 	       during > BUSY_CPUS ? " -- BUSY: the machine was not quiet, treat these numbers as suspect" : "");

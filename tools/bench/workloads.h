@@ -313,13 +313,17 @@ BENCH_INLINE int parse(const bu8 *data, const bu8 *end, struct flow *f)
 
 	if (data + 14 > end)
 		return -1;
-	eth = LOAD_BE16(data, 12);
+	/*
+	 * bpf_ntohs(h_proto) in every build: it is only compared with
+	 * constants, so clang swaps those and loads plainly (eins.h)
+	 */
+	eth = __builtin_bswap16(LD16(data + 12));
 	for (i = 0; i < 2; i++) {			/* 802.1ad, 802.1Q */
 		if (eth != 0x88a8 && eth != 0x8100)
 			break;
 		if (data + off + 4 > end)
 			return -1;
-		eth = LOAD_BE16(data + off, 2);
+		eth = __builtin_bswap16(LD16(data + off + 2));
 		off += 4;
 	}
 	if (eth == 0x0800)
