@@ -810,6 +810,83 @@ static bool eval_slice(const struct ana *a, const struct cand *c,
 	return true;
 }
 
+/*
+ * The op may take a value the window computes on its way rather than a
+ * leaf: clang folds the left shift of "k *= c; k = rotl(k, n)" into a
+ * second multiply, k * (c << n), so the rotate's input k * c is only the
+ * right-shift half's.  For each ALU insn j of the slice, try its result
+ * as the op's one input; the insns it depends on stay, the rest of the
+ * slice goes.  The site then reads j's register at the end of the window,
+ * so nothing that stays may write it after j.
+ */
+static bool match_inner(const struct ana *a, const struct cand *c,
+			const struct consts *k, const struct trials *tr,
+			struct cand *best)
+{
+	static u64 val[NR_TRIALS][MAX_WALK];
+	unsigned int i, j, x;
+	int t, l, keep;
+	bool found = false;
+
+	for (t = 0; t < NR_TRIALS; t++) {
+		u64 r[SEM_NREGS] = {};
+
+		for (l = 0; l < SEM_NREGS; l++)
+			if (k->known & bit(l))
+				r[l] = k->v[l];
+		for (l = 0; l < tr->nr_leaves; l++)
+			r[tr->leaf[l]] = tr->in[t][l];
+		for (i = c->s0; i < c->e; i++)
+			if (in_slice(c, i)) {
+				sem_alu(&a->insn[i], r);
+				val[t][i - c->s0] = r[a->insn[i].dst_reg];
+			}
+	}
+	for (j = c->e - 1; j > c->s0; j--) {
+		struct trials in = *tr;
+		struct cand m = *c;
+		int rj = a->insn[j].dst_reg;
+		u16 needed;
+
+		if (!in_slice(c, j) || a->kind[j] != K_ALU)
+			continue;
+		/* a constant on the way is no input: clz(-1) is not an op */
+		for (t = 1; t < NR_TRIALS && val[t][j - c->s0] == val[0][j - c->s0]; t++)
+			;
+		if (t == NR_TRIALS)
+			continue;
+		/* j and what it depends on stay */
+		slice_clear(&m, j);
+		keep = 1;
+		needed = a->use[j];
+		for (x = j; x-- > c->s0 && needed;) {
+			if (!in_slice(c, x) || !(a->def[x] & needed))
+				continue;
+			slice_clear(&m, x);
+			keep++;
+			needed = (needed & ~a->def[x]) | a->use[x];
+		}
+		/* a rotate or a field of what stays must drop 3 insns or more */
+		if (c->slice_len - keep < 3 ||
+		    (found && c->slice_len - keep <= best->slice_len))
+			continue;
+		for (x = j + 1; x <= c->e; x++)
+			if (!in_slice(&m, x) && (a->def[x] & bit(rj)))
+				break;
+		if (x <= c->e)
+			continue;
+		in.nr_leaves = 1;
+		for (t = 0; t < NR_TRIALS; t++)
+			in.in[t][0] = val[t][j - c->s0];
+		if (!match_one(&in, &m, rj))
+			continue;
+		m.slice_len = c->slice_len - keep;
+		*best = m;
+		found = true;
+	}
+	return found;
+}
+
 /* ---- proof ---- */
 
 static Z3_context z3_new(void)
@@ -1264,8 +1341,8 @@ static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 	unsigned int i, lo;
 	u16 needed, leaves_ld = 0;
 	int d = a->insn[e].dst_reg, loads[SEM_NREGS];
-	struct cand c;
-	bool found = false;
+	struct cand c, inner;
+	bool found = false, inner_found = false;
 
 	if (a->kind[e] != K_ALU || !(a->live_out[e] & bit(d)) || a->used[e])
 		return false;
@@ -1346,6 +1423,12 @@ evaluate:
 					       (c.slice_len >= 4 &&
 						match_mul_const(a, &c, k, &tr, &m)) :
 					       match_two(&tr, &m, c.slice_len))) {
+				/* second choice: the op on a value on the way */
+				if (c.slice_len >= 4 && match_inner(a, &c, k, &tr, &m) &&
+				    (!inner_found || m.slice_len > inner.slice_len)) {
+					inner = m;
+					inner_found = true;
+				}
 				goto next;
 			}
 			if (!found || m.slice_len > best->slice_len) {
@@ -1356,6 +1439,10 @@ evaluate:
 next:
 		if (i == lo || c.slice_len >= MAX_SLICE)
 			break;
+	}
+	if (!found && inner_found) {
+		*best = inner;
+		found = true;
 	}
 	return found;
 }

@@ -51,6 +51,20 @@ PROG(pos_rotate_add, p[3] = (x << 29) + (x >> 35))
 PROG(pos_rotate_xor_32bit, p[3] = (u32)(((u32)x << 5) ^ ((u32)x >> 27)))
 PROG(pos_rotate_var, p[3] = (x << (n & 63)) | (x >> (-n & 63)))
 PROG(pos_rotate_var_32bit, p[3] = ((u32)x << (n & 31)) | ((u32)x >> (-n & 31)))
+/*
+ * MurmurHash's k *= c; k = rotl(k, r): clang folds the left shift into a
+ * second multiply, k * (c << r), so the rotate's input is the product
+ */
+PROG(pos_rotate_after_mul, {
+	u64 k = x * 0x87c37b91114253d5ULL;
+
+	p[3] = (k << 31) | (k >> 33);
+})
+PROG(pos_rotate_after_mul_32bit, {
+	u32 k = (u32)x * 0xcc9e2d51;
+
+	p[3] = (u32)((k << 15) | (k >> 17));
+})
 /* byte-swapped loads and stores */
 PROG(pos_swap_mem_ntohl, p[3] = bpf_ntohl(*(u32 *)((char *)p + 36)))
 PROG(pos_swap_mem_ntohs, p[3] = bpf_ntohs(*(u16 *)((char *)p + 18)))
@@ -129,6 +143,17 @@ PROG(gap_mul_high_carry, {
 })
 
 /* near misses and windows that must stay */
+/*
+ * always 0 (the 32-bit op zero-extends), and so clz() of the -1 on the
+ * way: an op on a constant is no rewrite
+ */
+PROG(neg_op_on_constant, {
+	u64 r;
+
+	asm volatile("r1 = %[x]\n\tr0 = -1\n\tw0 %%= w1\n\tr0 >>= 32\n\t%[r] = r0"
+		     : [r] "=r"(r) : [x] "r"(x) : "r0", "r1");
+	p[3] = r;
+})
 PROG(neg_rotate_counts, p[3] = (x << 13) | (x >> 50))
 PROG(neg_rotate_sources, p[3] = (x << 13) | (y >> 51))
 PROG(neg_extract_holes, p[3] = (x >> 12) & 0xff0f)
