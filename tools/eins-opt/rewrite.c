@@ -86,6 +86,8 @@ struct cand {
 	unsigned char regs[8];	/* operands, scratch filled in later */
 	int nr_regs, nr_scratch;
 	int post_shift;		/* d <<= post_shift after the site */
+	int post_add;		/* d += r(post_add - 1) after the site, if set */
+	u16 avoid;		/* registers scratch may not take */
 	bool kload;		/* regs[2] = kval (ld_imm64) before the site */
 	u64 kval;
 	int via;		/* 1: the site writes regs[0], then d = regs[0] */
@@ -741,15 +743,14 @@ static bool match_two(const struct trials *tr, struct cand *c, int slice_len)
  * each pair of the window's constants as the halves, and each 64-bit
  * one whole.  The site gets the constant in a dead register (apply).
  */
-static bool match_mul_const(const struct ana *a, const struct cand *c,
-			    const struct consts *k, const struct trials *tr,
-			    struct cand *m)
+/* the constants the slice of @c uses, at most @max of them */
+static int slice_consts(const struct ana *a, const struct cand *c,
+			const struct consts *k, u64 *v, int max)
 {
-	u64 v[24], kv;
-	int n = 0, i, j, sg;
 	unsigned int x;
+	int n = 0;
 
-	for (x = c->s0; x <= c->e && n < 24; x++) {
+	for (x = c->s0; x <= c->e && n < max; x++) {
 		const struct bpf_insn *in = &a->insn[x];
 		int cls = BPF_CLASS(in->code);
 
@@ -763,6 +764,20 @@ static bool match_mul_const(const struct ana *a, const struct cand *c,
 			 (k->known & bit(in->src_reg)))
 			v[n++] = k->v[in->src_reg];
 	}
+	return n;
+}
+
+/*
+ * Whether out == (addend ? y : 0) + mulh(x, kv) on every trial, for a
+ * constant kv made of the slice's constants (each pair as the halves, or
+ * each 64-bit one whole); on a match @m gets the op and the constant.
+ */
+static bool match_mul_by(const struct trials *tr, const u64 *v, int n,
+			 bool addend, struct cand *m)
+{
+	u64 kv;
+	int i, j, sg;
+
 	for (i = 0; i < n; i++)
 		for (j = -1; j < n; j++) {
 			if (j < 0)
@@ -775,7 +790,7 @@ static bool match_mul_const(const struct ana *a, const struct cand *c,
 			if (!(kv >> 32) || !(u32)kv)
 				continue;
 			for (sg = 0; sg < 2; sg++)
-				if (ALL_TRIALS(out == mulh(x, kv, sg))) {
+				if (ALL_TRIALS(out == (addend ? y : 0) + mulh(x, kv, sg))) {
 					cand_set(m, EINS_OP_MUL_HIGH,
 						 sg ? EINS_MULH_SIGNED : 0, 0, 3, 3);
 					m->regs[1] = tr->leaf[0];
@@ -784,6 +799,51 @@ static bool match_mul_const(const struct ana *a, const struct cand *c,
 					return true;
 				}
 		}
+	return false;
+}
+
+static bool match_mul_const(const struct ana *a, const struct cand *c,
+			    const struct consts *k, const struct trials *tr,
+			    struct cand *m)
+{
+	u64 v[24];
+
+	return match_mul_by(tr, v, slice_consts(a, c, k, v, 24), false, m);
+}
+
+/*
+ * The same plus a second input, which clang adds into the halves' sum
+ * (tokens + mulhu(elapsed, RATE)): the site, then d += that input's
+ * register, which must still hold it at the end of the window (@ld: the
+ * load that is the leaf of each register, or -1).
+ */
+static bool match_mul_const_add(const struct ana *a, const struct cand *c,
+				const struct consts *k, const struct trials *tr,
+				const int *ld, struct cand *m)
+{
+	u64 v[24];
+	int n = slice_consts(a, c, k, v, 24), ord;
+	unsigned int x;
+
+	for (ord = 0; ord < 2; ord++) {
+		struct trials sw = *tr;
+		int t, add = tr->leaf[!ord];
+
+		for (t = 0; t < NR_TRIALS; t++) {
+			sw.in[t][0] = tr->in[t][ord];
+			sw.in[t][1] = tr->in[t][!ord];
+		}
+		sw.leaf[0] = tr->leaf[ord];
+		sw.leaf[1] = add;
+		for (x = ld[add] >= 0 ? ld[add] + 1 : c->s0; x <= c->e; x++)
+			if (!in_slice(c, x) && (a->def[x] & bit(add)))
+				break;
+		if (x <= c->e || !match_mul_by(&sw, v, n, true, m))
+			continue;
+		m->post_add = add + 1;
+		m->avoid = bit(add);
+		return true;
+	}
 	return false;
 }
 
@@ -980,6 +1040,7 @@ static bool pick_dead(const struct ana *a, struct cand *c, int first, int n)
 	u16 busy = 0, dead = ~a->live_out[c->e] & ALL_REGS;
 	int i, r, got = 0;
 
+	busy = c->avoid;
 	for (i = 0; i < first; i++)
 		busy |= bit(c->regs[i]);
 	for (r = 0; r < 10 && got < n; r++)
@@ -1047,6 +1108,14 @@ static int build(struct rw *rw, const struct ana *a, struct cand *c,
 		};
 
 		out[no++] = chk[nc++] = sh;
+	}
+	if (c->post_add) {
+		struct bpf_insn add = {
+			.code = BPF_ALU64 | BPF_ADD | BPF_X,
+			.dst_reg = c->d, .src_reg = c->post_add - 1,
+		};
+
+		out[no++] = chk[nc++] = add;
 	}
 	if (rw->opts->plant_wrong) {
 		/* the test of the prover: a rewrite that is off by one bit */
@@ -1422,7 +1491,9 @@ evaluate:
 				   !(nl == 1 ? match_one(&tr, &m, tr.leaf[0]) ||
 					       (c.slice_len >= 4 &&
 						match_mul_const(a, &c, k, &tr, &m)) :
-					       match_two(&tr, &m, c.slice_len))) {
+					       match_two(&tr, &m, c.slice_len) ||
+					       (c.slice_len >= 4 &&
+						match_mul_const_add(a, &c, k, &tr, loads, &m)))) {
 				/* second choice: the op on a value on the way */
 				if (c.slice_len >= 4 && match_inner(a, &c, k, &tr, &m) &&
 				    (!inner_found || m.slice_len > inner.slice_len)) {

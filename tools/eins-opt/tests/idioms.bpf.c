@@ -133,6 +133,8 @@ PROG(call_mul_high_subprog, p[3] = pos_mul_high_subprog(x, y))
 PROG(pos_mul_high_const, p[3] = MULHU_HALVES(x, 0xc2b2ae3d27d4eb4fULL, 1))
 /* a low half >= 2^31: a register, not an immediate */
 PROG(pos_mul_high_const_big_low, p[3] = MULHU_HALVES(x, 0x019999999999999aULL, 1))
+/* fixed point, tokens + elapsed * rate: clang adds y into the halves' sum */
+PROG(pos_mul_high_const_add, p[3] = y + MULHU_HALVES(x, 0x019999999999999aULL, 1))
 /* a spelling z3 does not prove within its time limit: left alone */
 PROG(gap_mul_high_carry, {
 	u64 al = x & 0xffffffff, ah = x >> 32, bl = y & 0xffffffff, bh = y >> 32;
