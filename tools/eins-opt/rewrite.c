@@ -44,6 +44,7 @@ typedef unsigned short u16;
 #define MAX_SLICE	64
 #define NR_TRIALS	10
 #define MAX_ROUNDS	4
+#define Z3_RLIMIT	7000000	/* z3's resource steps per proof */
 #define ALL_REGS	0x3ff	/* r0-r9 */
 #define ARRAY_LEN(x)	(sizeof(x) / sizeof((x)[0]))
 #define BTF_INFO_ENC(kind, kflag, vlen) \
@@ -66,6 +67,14 @@ enum kind { K_ALU, K_LD64, K_LD64_HI, K_LDX, K_STORE, K_JUMP, K_JA, K_CALL,
 struct consts {
 	u16 known;
 	u64 v[SEM_NREGS];
+	/*
+	 * Relations: bit r of related says r holds rop[r] applied to a copy
+	 * of register rbase[r] (rop[r].code 0: the copy itself), as after
+	 * "r = b; r >>= 1", which clang hoists out of the block that uses it.
+	 */
+	u16 related;
+	unsigned char rbase[SEM_NREGS];
+	struct bpf_insn rop[SEM_NREGS];
 };
 
 /* analysis of one code section */
@@ -88,6 +97,8 @@ struct cand {
 	int post_shift;		/* d <<= post_shift after the site */
 	int post_add;		/* d += r(post_add - 1) after the site, if set */
 	u16 avoid;		/* registers scratch may not take */
+	u16 restore;		/* scratch holding a constant: reloaded after */
+	u64 rval[SEM_NREGS];
 	bool kload;		/* regs[2] = kval (ld_imm64) before the site */
 	u64 kval;
 	int via;		/* 1: the site writes regs[0], then d = regs[0] */
@@ -340,12 +351,53 @@ static void liveness(struct ana *a)
 }
 
 /* transfer constants through insn i */
+static void rel_clear(struct consts *c, int r)
+{
+	c->related &= ~bit(r);
+	c->rbase[r] = 0;
+	memset(&c->rop[r], 0, sizeof(c->rop[r]));
+}
+
+/* one insn's effect on the relations: made by a copy and one ALU64 op */
+static void rel_step(const struct ana *a, unsigned int i, struct consts *c)
+{
+	const struct bpf_insn *in = &a->insn[i];
+	int d = in->dst_reg, base = -1, r;
+	struct bpf_insn op = {};
+
+	if (a->kind[i] == K_OTHER) {
+		for (r = 0; r < SEM_NREGS; r++)
+			rel_clear(c, r);
+		return;
+	}
+	if (in->code == (BPF_ALU64 | BPF_MOV | BPF_X) && in->src_reg != d &&
+	    in->src_reg < 10) {
+		base = in->src_reg;
+	} else if (a->kind[i] == K_ALU && BPF_CLASS(in->code) == BPF_ALU64 &&
+		   BPF_SRC(in->code) == BPF_K && BPF_OP(in->code) != BPF_MOV &&
+		   BPF_OP(in->code) != BPF_END && d < SEM_NREGS &&
+		   (c->related & bit(d)) && !c->rop[d].code) {
+		base = c->rbase[d];
+		op = *in;
+	}
+	for (r = 0; r < SEM_NREGS; r++)
+		if ((a->def[i] & bit(r)) ||
+		    ((c->related & bit(r)) && (a->def[i] & bit(c->rbase[r]))))
+			rel_clear(c, r);
+	if (base >= 0 && !(a->def[i] & bit(base))) {
+		c->related |= bit(d);
+		c->rbase[d] = base;
+		c->rop[d] = op;
+	}
+}
+
 static void const_step(const struct ana *a, unsigned int i, struct consts *c)
 {
 	const struct bpf_insn *in = &a->insn[i];
 	u64 r[SEM_NREGS] = {};
 	int d = in->dst_reg, k;
 
+	rel_step(a, i, c);
 	if (a->kind[i] == K_LD64 && !a->reloc[i] && !in->src_reg) {
 		sem_alu(in, r);
 		c->known |= bit(d);
@@ -376,10 +428,15 @@ static void meet(struct consts *dst, const struct consts *src, bool *first)
 		*first = false;
 		return;
 	}
-	for (k = 0; k < SEM_NREGS; k++)
+	for (k = 0; k < SEM_NREGS; k++) {
 		if ((dst->known & bit(k)) &&
 		    (!(src->known & bit(k)) || src->v[k] != dst->v[k]))
 			dst->known &= ~bit(k);
+		if ((dst->related & bit(k)) &&
+		    (!(src->related & bit(k)) || src->rbase[k] != dst->rbase[k] ||
+		     memcmp(&src->rop[k], &dst->rop[k], sizeof(src->rop[k]))))
+			rel_clear(dst, k);
+	}
 }
 
 /* forward constant propagation to a fixed point */
@@ -411,14 +468,20 @@ static void constants(struct ana *a)
 				for (p = 0; p < npred[i]; p++)
 					if (done[preds[i][p]])
 						meet(&in, &out[preds[i][p]], &first);
+			/*
+			 * Not reached yet: a block that only later insns jump
+			 * to waits for them rather than starting from nothing
+			 * known, which the meet could never take back
+			 */
+			if (first && !a->func_start[i] && npred[i])
+				continue;
 			if (first)
 				in.known = 0;
 			o = in;
 			const_step(a, i, &o);
 			if (!done[i] || memcmp(&o, &out[i], sizeof(o)) ||
 			    memcmp(&in, &a->cin[i], sizeof(in))) {
-				changed |= !done[i] || o.known != out[i].known ||
-					   memcmp(o.v, out[i].v, sizeof(o.v));
+				changed |= !done[i] || memcmp(&o, &out[i], sizeof(o));
 				out[i] = o;
 				a->cin[i] = in;
 				done[i] = 1;
@@ -619,9 +682,28 @@ static u64 mulh(u64 a, u64 b, bool sgn)
 struct trials {
 	int nr_leaves;
 	int leaf[2];
+	int derived;		/* a register that is a relation of leaf[0], or -1 */
+	struct bpf_insn dop;	/* that relation's op (code 0: a copy) */
 	u64 in[NR_TRIALS][2];
 	u64 out[NR_TRIALS];
 };
+
+/* the registers at the cut on trial @t: constants, leaves, relations */
+static void trial_regs(const struct consts *k, const struct trials *tr,
+		       int t, u64 *r)
+{
+	int l;
+
+	for (l = 0; l < SEM_NREGS; l++)
+		r[l] = k->known & bit(l) ? k->v[l] : 0;
+	for (l = 0; l < tr->nr_leaves; l++)
+		r[tr->leaf[l]] = tr->in[t][l];
+	if (tr->derived >= 0) {
+		r[tr->derived] = r[tr->leaf[0]];
+		if (tr->dop.code)
+			sem_alu(&tr->dop, r);
+	}
+}
 
 #define ALL_TRIALS(cond) ({ int __t; bool __ok = true;			\
 	for (__t = 0; __t < NR_TRIALS && __ok; __t++) {			\
@@ -855,13 +937,11 @@ static bool eval_slice(const struct ana *a, const struct cand *c,
 	int t, l;
 
 	for (t = 0; t < NR_TRIALS; t++) {
-		u64 r[SEM_NREGS] = {};
+		u64 r[SEM_NREGS];
 
-		for (l = 0; l < SEM_NREGS; l++)
-			if (k->known & bit(l))
-				r[l] = k->v[l];
 		for (l = 0; l < tr->nr_leaves; l++)
-			r[tr->leaf[l]] = tr->in[t][l] = trial_value(t, l);
+			tr->in[t][l] = trial_value(t, l);
+		trial_regs(k, tr, t, r);
 		for (i = c->s0; i <= c->e; i++)
 			if (in_slice(c, i) && !sem_alu(&a->insn[i], r))
 				return false;
@@ -885,17 +965,13 @@ static bool match_inner(const struct ana *a, const struct cand *c,
 {
 	static u64 val[NR_TRIALS][MAX_WALK];
 	unsigned int i, j, x;
-	int t, l, keep;
+	int t, keep;
 	bool found = false;
 
 	for (t = 0; t < NR_TRIALS; t++) {
-		u64 r[SEM_NREGS] = {};
+		u64 r[SEM_NREGS];
 
-		for (l = 0; l < SEM_NREGS; l++)
-			if (k->known & bit(l))
-				r[l] = k->v[l];
-		for (l = 0; l < tr->nr_leaves; l++)
-			r[tr->leaf[l]] = tr->in[t][l];
+		trial_regs(k, tr, t, r);
 		for (i = c->s0; i < c->e; i++)
 			if (in_slice(c, i)) {
 				sem_alu(&a->insn[i], r);
@@ -984,12 +1060,34 @@ static bool prove(const struct bpf_insn *old, int nold, const struct bpf_insn *n
 	Z3_solver_inc_ref(c, sol);
 	p = Z3_mk_params(c);
 	Z3_params_inc_ref(c, p);
-	Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "timeout"), 4000);
+	/*
+	 * A resource limit, not a time limit, so that what is proven does
+	 * not depend on the machine or its load (the output must be
+	 * deterministic); the timeout is only a backstop.  The heaviest
+	 * proofs taken need about 5.4 million steps (a popcount across
+	 * blocks), gap_mul_high_carry more than 10 million.
+	 */
+	Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "rlimit"), Z3_RLIMIT);
+	Z3_params_set_uint(c, p, Z3_mk_string_symbol(c, "timeout"), 60000);
 	Z3_solver_set_params(c, sol, p);
 	for (i = 0; i < SEM_NREGS; i++)
 		if (k->known & live_in & bit(i))
 			Z3_solver_assert(c, sol, Z3_mk_eq(c, s0.r[i],
 				Z3_mk_unsigned_int64(c, k->v[i], Z3_mk_bv_sort(c, 64))));
+	for (i = 0; i < SEM_NREGS; i++)
+		if (k->related & live_in & bit(i)) {
+			/* i = rop[i] of a copy of rbase[i], as the analysis proved */
+			struct bpf_insn rel[2] = {
+				{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = i,
+				  .src_reg = k->rbase[i] },
+				k->rop[i],
+			};
+			struct sym_state sr = s0;
+
+			if (sym_run(c, rel, k->rop[i].code ? 2 : 1, &sr))
+				goto out_solver;
+			Z3_solver_assert(c, sol, Z3_mk_eq(c, s0.r[i], sr.r[i]));
+		}
 	for (i = 0; i < SEM_NREGS; i++)
 		if (live & bit(i))
 			diff[nd++] = Z3_mk_not(c, Z3_mk_eq(c, s1.r[i], s2.r[i]));
@@ -999,10 +1097,23 @@ static bool prove(const struct bpf_insn *old, int nold, const struct bpf_insn *n
 		Z3_lbool res = Z3_solver_check(c, sol);
 
 		ok = res == Z3_L_FALSE;
-		if (getenv("EINS_OPT_DEBUG"))
-			fprintf(stderr, "z3: %s\n", res == Z3_L_FALSE ? "proven" :
-				res == Z3_L_TRUE ? "counterexample" : "unknown");
+		if (getenv("EINS_OPT_DEBUG")) {
+			Z3_stats st = Z3_solver_get_statistics(c, sol);
+			unsigned int si;
+			double rl = -1;
+
+			Z3_stats_inc_ref(c, st);
+			for (si = 0; si < Z3_stats_size(c, st); si++)
+				if (!strcmp(Z3_stats_get_key(c, st, si), "rlimit count"))
+					rl = Z3_stats_is_uint(c, st, si) ?
+					     Z3_stats_get_uint_value(c, st, si) :
+					     Z3_stats_get_double_value(c, st, si);
+			Z3_stats_dec_ref(c, st);
+			fprintf(stderr, "z3: %s rlimit %.0f\n", res == Z3_L_FALSE ? "proven" :
+				res == Z3_L_TRUE ? "counterexample" : "unknown", rl);
+		}
 	}
+out_solver:
 	Z3_params_dec_ref(c, p);
 	Z3_solver_dec_ref(c, sol);
 out:
@@ -1030,23 +1141,33 @@ static void reject(struct rw *rw, const struct ana *a, const struct cand *c,
 			eins_op_name(c->op), rej_names[why]);
 }
 
-/* scratch registers: dead after the window, not operands */
 /*
  * Fill regs[first..first + n - 1] with registers dead after the window
- * and not among regs[0..first - 1]; false if there are not enough.
+ * and not among regs[0..first - 1]; false if there are not enough.  Then,
+ * if still short, registers that hold a known constant after the window
+ * (a loop's masks, kept in registers across it): the constant is loaded
+ * again after the site.
  */
 static bool pick_dead(const struct ana *a, struct cand *c, int first, int n)
 {
-	u16 busy = 0, dead = ~a->live_out[c->e] & ALL_REGS;
+	u16 busy = c->avoid, dead = ~a->live_out[c->e] & ALL_REGS;
+	struct consts end = a->cin[c->e];
 	int i, r, got = 0;
 
-	busy = c->avoid;
 	for (i = 0; i < first; i++)
 		busy |= bit(c->regs[i]);
 	for (r = 0; r < 10 && got < n; r++)
 		if ((dead & bit(r)) && !(busy & bit(r))) {
 			c->regs[first + got++] = r;
 			busy |= bit(r);
+		}
+	const_step(a, c->e, &end);
+	for (r = 0; r < 10 && got < n; r++)
+		if ((end.known & bit(r)) && !(busy & bit(r))) {
+			c->regs[first + got++] = r;
+			busy |= bit(r);
+			c->restore |= bit(r);
+			c->rval[r] = end.v[r];
 		}
 	return got == n;
 }
@@ -1117,6 +1238,17 @@ static int build(struct rw *rw, const struct ana *a, struct cand *c,
 
 		out[no++] = chk[nc++] = add;
 	}
+	for (i = 0; i < SEM_NREGS; i++)
+		if (c->restore & bit(i)) {
+			struct bpf_insn ld[2] = {
+				{ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = i,
+				  .imm = (u32)c->rval[i] },
+				{ .imm = c->rval[i] >> 32 },
+			};
+
+			out[no++] = chk[nc++] = ld[0];
+			out[no++] = chk[nc++] = ld[1];
+		}
 	if (rw->opts->plant_wrong) {
 		/* the test of the prover: a rewrite that is off by one bit */
 		struct bpf_insn bad = {
@@ -1475,6 +1607,19 @@ evaluate:
 				}
 			if (nl < 1 || nl > 2 || (needed | leaves_ld) & bit(10))
 				goto next;
+			tr.derived = -1;
+			for (r = 0; nl == 2 && r < 2; r++) {
+				int dr = tr.leaf[r], b = tr.leaf[!r];
+
+				/* one leaf a relation of the other: one input */
+				if ((k->related & bit(dr)) && k->rbase[dr] == b &&
+				    !(leaves_ld & bit(dr))) {
+					tr.derived = dr;
+					tr.dop = k->rop[dr];
+					tr.leaf[0] = b;
+					nl = 1;
+				}
+			}
 			tr.nr_leaves = nl;
 			if (!eval_slice(a, &m, k, &tr))
 				goto next;

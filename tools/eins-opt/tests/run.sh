@@ -44,7 +44,7 @@ for mcpu in v1 v2 v3 v4; do
 				check "[ '$n' = 0 ]" "$tag: $name: left alone ($n sites)" ;;
 			esac
 		done < "$obj.sections"
-		want=$(grep -c '^PROG(\|^SEC("xdp/[a-z]\|^static .* pos_' "$src")
+		want=$(grep -c '^PROG(\|^ROTATE_AROUND_CALL(\|^SEC("xdp/[a-z]\|^static .* pos_' "$src")
 		check "[ \$(grep -c . '$obj.sections') = $want ]" \
 			"$tag: all $want programs reported"
 		# back to plain BPF: no site may remain
