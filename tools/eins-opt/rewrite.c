@@ -97,8 +97,6 @@ struct cand {
 	int post_shift;		/* d <<= post_shift after the site */
 	int post_add;		/* d += r(post_add - 1) after the site, if set */
 	u16 avoid;		/* registers scratch may not take */
-	u16 restore;		/* scratch holding a constant: reloaded after */
-	u64 rval[SEM_NREGS];
 	bool kload;		/* regs[2] = kval (ld_imm64) before the site */
 	u64 kval;
 	int via;		/* 1: the site writes regs[0], then d = regs[0] */
@@ -350,7 +348,6 @@ static void liveness(struct ana *a)
 	}
 }
 
-/* transfer constants through insn i */
 static void rel_clear(struct consts *c, int r)
 {
 	c->related &= ~bit(r);
@@ -391,6 +388,7 @@ static void rel_step(const struct ana *a, unsigned int i, struct consts *c)
 	}
 }
 
+/* transfer constants and relations through insn i */
 static void const_step(const struct ana *a, unsigned int i, struct consts *c)
 {
 	const struct bpf_insn *in = &a->insn[i];
@@ -819,12 +817,6 @@ static bool match_two(const struct trials *tr, struct cand *c, int slice_len)
 	return false;
 }
 
-/*
- * A high multiply by a constant, which clang splits into its 32-bit
- * halves: immediates, or registers known to hold them at the cut.  Try
- * each pair of the window's constants as the halves, and each 64-bit
- * one whole.  The site gets the constant in a dead register (apply).
- */
 /* the constants the slice of @c uses, at most @max of them */
 static int slice_consts(const struct ana *a, const struct cand *c,
 			const struct consts *k, u64 *v, int max)
@@ -884,6 +876,12 @@ static bool match_mul_by(const struct trials *tr, const u64 *v, int n,
 	return false;
 }
 
+/*
+ * A high multiply by a constant, which clang splits into its 32-bit
+ * halves: immediates, or registers known to hold them at the cut.  Try
+ * each pair of the window's constants as the halves, and each 64-bit
+ * one whole.  The site gets the constant in a dead register (apply).
+ */
 static bool match_mul_const(const struct ana *a, const struct cand *c,
 			    const struct consts *k, const struct trials *tr,
 			    struct cand *m)
@@ -1166,10 +1164,38 @@ static bool pick_dead(const struct ana *a, struct cand *c, int first, int n)
 		if ((end.known & bit(r)) && !(busy & bit(r))) {
 			c->regs[first + got++] = r;
 			busy |= bit(r);
-			c->restore |= bit(r);
-			c->rval[r] = end.v[r];
 		}
 	return got == n;
+}
+
+/*
+ * The registers the site and its moves write besides d that are live
+ * after the window: pick_dead only took such a register when it holds a
+ * known constant there, so load it again.  Returns the insns written.
+ */
+static int reload_consts(const struct ana *a, const struct cand *c,
+			 struct bpf_insn *out)
+{
+	struct consts end = a->cin[c->e];
+	u16 written = 0;
+	int i, n = 0;
+
+	if (c->regs[0] != c->d)
+		written |= bit(c->regs[0]);
+	if (c->kload)
+		written |= bit(c->regs[2]);
+	for (i = 0; i < c->nr_scratch; i++)
+		written |= bit(c->regs[c->nr_regs + i]);
+	written &= a->live_out[c->e] & ~bit(c->d);
+	const_step(a, c->e, &end);
+	for (i = 0; i < SEM_NREGS; i++)
+		if ((written & bit(i)) && (end.known & bit(i))) {
+			out[n++] = (struct bpf_insn){
+				.code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = i,
+				.imm = (u32)end.v[i] };
+			out[n++] = (struct bpf_insn){ .imm = end.v[i] >> 32 };
+		}
+	return n;
 }
 
 /*
@@ -1238,17 +1264,8 @@ static int build(struct rw *rw, const struct ana *a, struct cand *c,
 
 		out[no++] = chk[nc++] = add;
 	}
-	for (i = 0; i < SEM_NREGS; i++)
-		if (c->restore & bit(i)) {
-			struct bpf_insn ld[2] = {
-				{ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = i,
-				  .imm = (u32)c->rval[i] },
-				{ .imm = c->rval[i] >> 32 },
-			};
-
-			out[no++] = chk[nc++] = ld[0];
-			out[no++] = chk[nc++] = ld[1];
-		}
+	no += reload_consts(a, c, &out[no]);
+	nc += reload_consts(a, c, &chk[nc]);
 	if (rw->opts->plant_wrong) {
 		/* the test of the prover: a rewrite that is off by one bit */
 		struct bpf_insn bad = {
