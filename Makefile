@@ -52,7 +52,7 @@ KMAKE = $(MAKE) -C $(SRC) O=$(KBUILD) ARCH=$(KARCH) \
 	KBUILD_BUILD_TIMESTAMP=eins KBUILD_BUILD_USER=eins KBUILD_BUILD_HOST=eins
 
 .PHONY: all setup tree kernel module selftests initramfs demo demo-files \
-	stock-kernel stock-initramfs fuzz hardening eins-opt rewriter-check np \
+	stock-kernel stock-initramfs fuzz hardening eins-opt rewriter-check np np-ir-check \
 	corpus corpus-check vm-corpus \
 	check series clean bench bench-vm bench-files bench-check \
 	proofs-enum proofs-check proofs-lean-sources
@@ -126,8 +126,9 @@ NP_KO		:= $(NP_DIR)/np_bench.ko
 NP_OBJ		:= $(NP_DIR)/np_bench.bpf.o
 NP_PROGS	:= pkt_parse pkt_lb pkt_ratelimit pkt_classify pkt_jhash \
 		   pkt_siphash pkt_xxh64 pkt_murmur3_32 pkt_murmur3_128
-NP_SRCS		:= tools/np/np-build.sh tools/np/np_rt.c $(wildcard tools/np/include/*.h) \
-		   $(wildcard tools/np/include/bpf/*.h) tools/bench/bench.bpf.c
+NP_TOOL		:= tools/np/np-build.sh tools/np/np-cc tools/np/np-ir.py tools/np/np_rt.c \
+		   $(wildcard tools/np/include/*.h) $(wildcard tools/np/include/bpf/*.h)
+NP_SRCS		:= $(NP_TOOL) tools/bench/bench.bpf.c
 
 $(NP_HASH): tools/np/np-hash.c | kernel
 	$(MAKE) --no-print-directory ARCH=x86_64 \
@@ -147,6 +148,10 @@ $(NP_KO) $(NP_OBJ) &: $(NP_SRCS) $(BENCH_HDRS) $(NP_HASH) $(LIBBPF_A) kernel
 
 np: $(NP_KO)
 
+# np-ir.py on its own: division, shifts and bit counts get BPF's results
+np-ir-check: setup
+	@sh tools/np/tests/sem_check.sh $(OUT)/np-ir-check
+
 # user-space test programs (static, they run in the busybox VM)
 SELFTESTS	:= selftests/eins
 TESTBIN		:= $(OUT)/selftests-$(ARCH)
@@ -162,9 +167,36 @@ TEST_PROGS	:= test_eins test_harden fuzz_eins stress_eins
 
 # the whole-program mode's tests (x86-64)
 $(TESTBIN)/test_native: $(SELFTESTS)/test_native.c $(BENCH_HDRS) tools/np/np_fdinfo.h \
-		$(LIBBPF_A) | kernel
+		$(SELFTESTS)/np/np_sem.h $(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
-	$(CROSS)gcc $(UCFLAGS) -Itools/bench -o $@ $< $(ULIBS)
+	$(CROSS)gcc $(UCFLAGS) -Itools/bench -I$(SELFTESTS) -o $@ $< $(ULIBS)
+
+# the mode's test modules (test_native): np_sem.ko, from a program that
+# divides and shifts by packet values, with its bindings (the hash
+# np_initfail.ko offers code under); np_initfail.ko, whose init fails
+# after registering
+NP_SEM_DIR	:= $(OUT)/np-sem-$(ARCH)
+NP_SEM_KO	:= $(NP_SEM_DIR)/np_sem.ko
+NP_SEM_OBJ	:= $(NP_SEM_DIR)/np_sem.bpf.o
+NP_INITFAIL_DIR	:= $(OUT)/np-initfail-$(ARCH)
+NP_INITFAIL_KO	:= $(NP_INITFAIL_DIR)/np_initfail.ko
+
+$(NP_SEM_KO) $(NP_SEM_OBJ) &: $(SELFTESTS)/np/np_sem.bpf.c $(SELFTESTS)/np/np_sem.h \
+		$(NP_TOOL) $(NP_HASH) $(LIBBPF_A) kernel
+	NP_HASH=$(NP_HASH) BPF_CFLAGS="$(BPF_CFLAGS)" KMAKE='$(KMAKE)' \
+		sh tools/np/np-build.sh -k $(KBUILD) -o $(NP_SEM_DIR) -m np_sem \
+		$(SELFTESTS)/np/np_sem.bpf.c
+
+$(TESTBIN)/np_sem.bindings: $(NP_SEM_KO)
+	mkdir -p $(TESTBIN)
+	cp $(NP_SEM_DIR)/bindings $@
+
+$(NP_INITFAIL_KO): $(SELFTESTS)/np/np_initfail.c kernel
+	mkdir -p $(NP_INITFAIL_DIR)
+	cmp -s $< $(NP_INITFAIL_DIR)/np_initfail.c || cp $< $(NP_INITFAIL_DIR)/
+	echo "obj-m := np_initfail.o" > $(NP_INITFAIL_DIR)/Kbuild
+	[ ! $(KBUILD)/vmlinux -nt $@ ] || rm -f $@
+	+$(KMAKE) M=$(NP_INITFAIL_DIR) modules
 
 $(addprefix $(TESTBIN)/,$(TEST_PROGS)): $(TESTBIN)/%: $(SELFTESTS)/%.c \
 		$(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
@@ -318,7 +350,8 @@ VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
 		  $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
 		  $(BENCH)/bench_opt.bpf.o tools/bench/bench.sh $(NP_FILES)
 ifeq ($(ARCH)$(VARIANT),x86_64)
-NP_FILES	= $(NP_KO) $(NP_OBJ) $(TESTBIN)/test_native
+NP_FILES	= $(NP_KO) $(NP_OBJ) $(TESTBIN)/test_native $(NP_SEM_KO) $(NP_SEM_OBJ) \
+		  $(TESTBIN)/np_sem.bindings $(NP_INITFAIL_KO)
 endif
 
 initramfs: module selftests demo-files bench-files $(NP_FILES) $(BUSYBOX)

@@ -151,8 +151,8 @@ struct bpf_kinsn_region {
  * @map_cnt: number of maps the bytecode references
  * @enabled: the module's switch, off by default; read once per program
  *	load, so every JIT pass makes the same choice
- * @bound: the program running @func (set by the core): one at a time,
- *	since @maps holds one program's maps
+ * @bound_cnt: number of programs running @func (set by the core); they
+ *	all name the same maps, since @maps holds one set
  */
 struct bpf_native_prog {
 	const char *name;
@@ -162,7 +162,7 @@ struct bpf_native_prog {
 	struct bpf_map **maps;
 	u32 map_cnt;
 	const bool *enabled;
-	const struct bpf_prog *bound;
+	u32 bound_cnt;
 };
 
 #ifdef CONFIG_BPF_SYSCALL

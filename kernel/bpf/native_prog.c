@@ -68,7 +68,7 @@ int register_bpf_native_prog(struct bpf_native_prog *np)
 	if (!entry)
 		return -ENOMEM;
 	entry->np = np;
-	np->bound = NULL;
+	np->bound_cnt = 0;
 
 	mutex_lock(&bpf_native_mutex);
 	if (find_native_prog(np->name))
@@ -143,6 +143,14 @@ static const char *native_prog_unfit(struct bpf_verifier_env *env)
 
 	if (!bpf_jit_supports_native_prog())
 		return "this JIT cannot call native code";
+	/*
+	 * The native code runs without the verifier's Spectre hardening and
+	 * may read the stack before writing it: ask for what lets a program
+	 * skip those (CAP_PERFMON) besides CAP_BPF, in the initial
+	 * namespace, so a BPF token does not confer it.
+	 */
+	if (!bpf_capable() || !perfmon_capable())
+		return "the loader lacks CAP_BPF and CAP_PERFMON";
 	if (!prog->jit_requested)
 		return "the program is not JITed";
 	if (!native_prog_type_ok(prog->type))
@@ -289,6 +297,17 @@ void bpf_native_prog_hash(struct bpf_verifier_env *env)
 	sha256_final(&sctx, env->native_hash);
 }
 
+/*
+ * @np->maps holds the maps of the programs running @np's code: another
+ * program may share the code only if it names the very same maps.
+ */
+static bool native_prog_same_maps(struct bpf_verifier_env *env,
+				  const struct bpf_native_prog *np)
+{
+	return !memcmp(np->maps, env->used_maps,
+		       np->map_cnt * sizeof(np->maps[0]));
+}
+
 /* Why @np cannot run in place of the program, or NULL. */
 static const char *native_prog_mismatch(struct bpf_verifier_env *env,
 					struct bpf_native_prog *np)
@@ -303,8 +322,15 @@ static const char *native_prog_mismatch(struct bpf_verifier_env *env,
 		return "the module expects another number of maps";
 	if (env->prog->aux->num_exentries)
 		return "the program needs an exception table";
-	if (np->bound)
-		return "the module's code already runs another program";
+	if (np->bound_cnt && !native_prog_same_maps(env, np))
+		return "the module's code already runs this program with other maps";
+	/*
+	 * try_module_get() succeeds while the module's init still runs, and
+	 * an init that fails after registering frees the code a program
+	 * would run: bind only to a module that finished loading.
+	 */
+	if (READ_ONCE(np->owner->state) != MODULE_STATE_LIVE)
+		return "the module is still loading";
 	if (!try_module_get(np->owner))
 		return "the module is being unloaded";
 	return NULL;
@@ -332,7 +358,7 @@ void bpf_native_prog_bind(struct bpf_verifier_env *env)
 	if (!why) {
 		for (i = 0; i < np->map_cnt; i++)
 			np->maps[i] = env->used_maps[i];
-		np->bound = prog;
+		np->bound_cnt++;
 		prog->aux->native_prog = np;
 	}
 	mutex_unlock(&bpf_native_mutex);
@@ -363,9 +389,8 @@ void bpf_native_prog_unbind(struct bpf_prog *prog)
 	if (!np)
 		return;
 	mutex_lock(&bpf_native_mutex);
-	if (np->map_cnt)
+	if (!--np->bound_cnt && np->map_cnt)
 		memset(np->maps, 0, np->map_cnt * sizeof(np->maps[0]));
-	np->bound = NULL;
 	mutex_unlock(&bpf_native_mutex);
 	prog->aux->native_prog = NULL;
 	module_put(np->owner);

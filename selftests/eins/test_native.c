@@ -12,10 +12,21 @@
  *   loaded program replaced, and the next load is not;
  * - one changed insn, or a map with another value size, is not replaced,
  *   and the verifier log says why;
- * - one program at a time: a second load of the same program is not;
+ * - programs share the code only with the same maps: a second load of
+ *   the same program with maps of its own is not replaced, one reusing
+ *   the first one's maps is;
  * - under a registered name, a program with a tail call or a subprogram
  *   is not replaced, and the log says why;
- * - rmmod fails while a replaced program exists.
+ * - rmmod fails while a replaced program exists;
+ *
+ * and with np_sem.ko, made from np/np_sem.bpf.c, and np_initfail.ko:
+ *
+ * - operations C leaves undefined (division by 0 and S64_MIN / -1, shift
+ *   counts past the width) give the JIT's results on packet values, and
+ *   no trap;
+ * - a module whose init is still running, and then fails, is not bound;
+ * - a loader without CAP_PERFMON gets no native code; programs with the
+ *   same (no) maps share it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,15 +36,21 @@
 #include <unistd.h>
 #include <sys/klog.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "workloads.h"
 #include "bench_maps.h"
 #include "np/np_fdinfo.h"
+#include "np/np_sem.h"
 #include "kselftest_harness.h"
 
 #define OBJ		"np_bench.bpf.o"
 #define MODULE		"np_bench"
+#define SEM_OBJ		"np_sem.bpf.o"
+#define SEM_MODULE	"np_sem"
+#define SEM_PROG	"np_divide"
 #define LOG_SIZE	(1 << 20)
 
 static char log_buf[LOG_SIZE];
@@ -51,16 +68,24 @@ static const char *log_tail(void)
 	return log_buf + (n > 600 ? n - 600 : 0);
 }
 
-static int set_enable(bool on)
+static int set_module_enable(const char *module, bool on)
 {
-	int fd = open("/sys/module/" MODULE "/parameters/enable", O_WRONLY);
-	int ok;
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/enable", module);
+	fd = open(path, O_WRONLY);
 
 	if (fd < 0)
 		return -errno;
 	ok = write(fd, on ? "1" : "0", 1) == 1;
 	close(fd);
 	return ok ? 0 : -EIO;
+}
+
+static int set_enable(bool on)
+{
+	return set_module_enable(MODULE, on);
 }
 
 /* tweaks made to the object before it loads */
@@ -103,15 +128,34 @@ static int grow_map_value(struct bpf_object *obj)
 	return -ENOENT;
 }
 
-/* load program @name alone from OBJ, its verifier log into log_buf */
-static int load(const char *name, enum tweak tweak, struct bpf_object **objp)
+/* load() creates no maps of its own but uses this object's, if set */
+static struct bpf_object *reuse_maps_of;
+
+static int reuse_maps(struct bpf_object *obj)
+{
+	struct bpf_map *map, *old;
+	int err;
+
+	bpf_object__for_each_map(map, obj) {
+		old = bpf_object__find_map_by_name(reuse_maps_of,
+						   bpf_map__name(map));
+		err = old ? bpf_map__reuse_fd(map, bpf_map__fd(old)) : -ENOENT;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* load program @name alone from @path, its verifier log into log_buf */
+static int load_from(const char *path, const char *name, enum tweak tweak,
+		     struct bpf_object **objp)
 {
 	struct bpf_program *prog, *want = NULL;
 	struct bpf_object *obj;
 	int err;
 
 	log_buf[0] = 0;
-	obj = bpf_object__open_file(OBJ, NULL);
+	obj = bpf_object__open_file(path, NULL);
 	if (!obj)
 		return -errno;
 	bpf_object__for_each_program(prog, obj) {
@@ -124,6 +168,8 @@ static int load(const char *name, enum tweak tweak, struct bpf_object **objp)
 	err = !want ? -ENOENT :
 	      tweak == CHANGE_ONE_INSN ? change_one_insn(want) :
 	      tweak == GROW_MAP_VALUE ? grow_map_value(obj) : 0;
+	if (!err && reuse_maps_of)
+		err = reuse_maps(obj);
 	if (!err) {
 		bpf_program__set_log_level(want, 1);
 		bpf_program__set_log_buf(want, log_buf, LOG_SIZE);
@@ -135,6 +181,11 @@ static int load(const char *name, enum tweak tweak, struct bpf_object **objp)
 	}
 	*objp = obj;
 	return bpf_program__fd(want);
+}
+
+static int load(const char *name, enum tweak tweak, struct bpf_object **objp)
+{
+	return load_from(OBJ, name, tweak, objp);
 }
 
 static bool replaced(int fd)
@@ -170,31 +221,49 @@ static int ring_digest(int fd, bu64 *digest)
 	return 0;
 }
 
+static int delete_named_module(const char *module)
+{
+	return syscall(__NR_delete_module, module, O_NONBLOCK) ? -errno : 0;
+}
+
 static int delete_module(void)
 {
-	return syscall(__NR_delete_module, MODULE, O_NONBLOCK) ? -errno : 0;
+	return delete_named_module(MODULE);
 }
 
 /* rmmod, retried while freed programs still wait for their grace period */
-static int delete_module_wait(void)
+static int delete_module_wait_named(const char *module)
 {
 	int tries, err = -EWOULDBLOCK;
 
 	for (tries = 0; tries < 100 && err == -EWOULDBLOCK; tries++) {
-		err = delete_module();
+		err = delete_named_module(module);
 		if (err == -EWOULDBLOCK)
 			usleep(20000);
 	}
 	return err;
 }
 
-/* a fresh module with the switch as given; programs of earlier tests gone */
+static int delete_module_wait(void)
+{
+	return delete_module_wait_named(MODULE);
+}
+
+/* @module afresh with the switch as given; programs of earlier tests gone */
+static void fresh_named_module(struct __test_metadata *_metadata,
+			       const char *module, bool on)
+{
+	int err = delete_module_wait_named(module);
+	char cmd[128];
+
+	ASSERT_TRUE(!err || err == -ENOENT) TH_LOG("rmmod %s: %d", module, err);
+	snprintf(cmd, sizeof(cmd), "modprobe %s%s", module, on ? " enable=1" : "");
+	ASSERT_EQ(0, system(cmd));
+}
+
 static void fresh_module(struct __test_metadata *_metadata, bool on)
 {
-	int err = delete_module_wait();
-
-	ASSERT_TRUE(!err || err == -ENOENT) TH_LOG("rmmod " MODULE ": %d", err);
-	ASSERT_EQ(0, system(on ? "modprobe " MODULE " enable=1" : "modprobe " MODULE));
+	fresh_named_module(_metadata, MODULE, on);
 }
 
 static bool kernel_log_has(const char *s)
@@ -330,20 +399,31 @@ TEST(map_value_size_changed)
 	expect_hash_differs(_metadata, GROW_MAP_VALUE);
 }
 
-TEST(one_program_at_a_time)
+/*
+ * pkt_lb names two maps: a second load with maps of its own gets the JIT,
+ * a third one reusing the first one's maps shares the code.
+ */
+TEST(shared_only_with_the_same_maps)
 {
-	struct bpf_object *obj, *obj2;
-	int fd, fd2;
+	struct bpf_object *obj, *obj2, *obj3;
+	int fd, fd2, fd3;
 
 	fresh_module(_metadata, true);
-	fd = load("pkt_xxh64", AS_BUILT, &obj);
+	fd = load("pkt_lb", AS_BUILT, &obj);
 	ASSERT_LE(0, fd);
 	ASSERT_TRUE(replaced(fd));
-	fd2 = load("pkt_xxh64", AS_BUILT, &obj2);
+	fd2 = load("pkt_lb", AS_BUILT, &obj2);
 	ASSERT_LE(0, fd2);
 	EXPECT_FALSE(replaced(fd2));
-	EXPECT_NE(NULL, strstr(log_buf, "native code for pkt_xxh64 not used: "
-			       "the module's code already runs another program"));
+	EXPECT_NE(NULL, strstr(log_buf, "native code for pkt_lb not used: "
+			       "the module's code already runs this program with other maps"))
+		TH_LOG("log: %s", log_tail());
+	reuse_maps_of = obj;
+	fd3 = load("pkt_lb", AS_BUILT, &obj3);
+	reuse_maps_of = NULL;
+	ASSERT_LE(0, fd3);
+	EXPECT_TRUE(replaced(fd3)) TH_LOG("log: %s", log_tail());
+	bpf_object__close(obj3);
 	bpf_object__close(obj2);
 	bpf_object__close(obj);
 }
@@ -415,6 +495,225 @@ TEST(rmmod_refused_while_replaced)
 	bpf_object__close(obj);
 	EXPECT_EQ(0, delete_module_wait());
 	ASSERT_EQ(0, system("modprobe " MODULE));
+}
+
+/*
+ * np_divide's operands: a fixed set of the cases C leaves undefined, then
+ * random ones with divisors drawn from 0, -1, 1 and anything.
+ */
+#define SEM_CASES	64
+
+static void sem_case(struct np_sem_pkt *p, int i)
+{
+	static const __s64 divisors[] = { 0, -1, 1, 3, 0x7fffffff };
+	unsigned int r = 0x9e3779b9u * (i + 1);
+
+	memset(p, 0, sizeof(*p));
+	switch (i) {
+	case 0:		/* zero divisors */
+		p->ua = 100, p->sa = -100, p->count = 64;
+		break;
+	case 1:		/* S64_MIN / -1, S32_MIN / -1 */
+		p->ua = 7, p->ub = 2, p->sa = INT64_MIN, p->sb = -1;
+		p->byte = 0xff, p->count = 200;
+		break;
+	case 2:
+		p->ua = ~0ull, p->ub = 1, p->sa = INT32_MIN, p->sb = -1;
+		p->byte = 0xff, p->count = 32;
+		break;
+	default:
+		p->ua = (__u64)r * 0x100000001ull ^ i;
+		p->sa = -(__s64)p->ua / 3;
+		p->ub = divisors[r % 5];
+		p->sb = divisors[(r >> 8) % 5];
+		p->byte = (__u8)divisors[(r >> 16) % 5];
+		p->count = r >> 24;
+		break;
+	}
+}
+
+static int sem_run(int fd, const struct np_sem_pkt *in, struct np_sem_pkt *out,
+		   __u32 *retval)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = in, .data_size_in = sizeof(*in),
+		    .data_out = out, .data_size_out = sizeof(*out));
+	int err = bpf_prog_test_run_opts(fd, &opts);
+
+	*retval = opts.retval;
+	return err ? -errno : 0;
+}
+
+/*
+ * Division by a packet value, 0 and -1 among them, and shift counts past
+ * the width: replaced and jited, the same packet out, and what BPF
+ * defines (x / 0 = 0, x % 0 = x, S64_MIN / -1 = S64_MIN).  A module
+ * compiled with C's semantics traps here (divide error) and panics.
+ */
+TEST(bpf_semantics_on_packet_values)
+{
+	struct np_sem_pkt in, native, jited;
+	struct bpf_object *obj, *obj2;
+	__u32 rn, rj;
+	int i, fd, fd2;
+
+	fresh_named_module(_metadata, SEM_MODULE, true);
+	fd = load_from(SEM_OBJ, SEM_PROG, AS_BUILT, &obj);
+	ASSERT_LE(0, fd) TH_LOG("load: %d\n%s", fd, log_tail());
+	ASSERT_TRUE(np_prog_replaced(fd, SEM_MODULE)) TH_LOG("log: %s", log_tail());
+	ASSERT_EQ(0, set_module_enable(SEM_MODULE, false));
+	fd2 = load_from(SEM_OBJ, SEM_PROG, AS_BUILT, &obj2);
+	ASSERT_LE(0, fd2);
+	ASSERT_FALSE(np_prog_replaced(fd2, SEM_MODULE));
+
+	for (i = 0; i < SEM_CASES; i++) {
+		sem_case(&in, i);
+		ASSERT_EQ(0, sem_run(fd, &in, &native, &rn));
+		ASSERT_EQ(0, sem_run(fd2, &in, &jited, &rj));
+		EXPECT_EQ(XDP_TX, rj);
+		EXPECT_EQ(rj, rn);
+		EXPECT_EQ(0, memcmp(&native, &jited, sizeof(native)))
+			TH_LOG("case %d: udiv %llx/%llx smod %lld/%lld div8 %lld/%lld "
+			       "shl %llx/%llx shr32 %x/%x", i,
+			       native.udiv, jited.udiv, native.smod, jited.smod,
+			       native.div8, jited.div8, native.shl, jited.shl,
+			       native.shr32, jited.shr32);
+		if (in.ub == 0) {
+			EXPECT_EQ(0, native.udiv);
+			EXPECT_EQ(in.ua, native.umod);
+		}
+		if (in.byte == 0) {
+			EXPECT_EQ(0, native.div8);
+			EXPECT_EQ(in.sa, native.mod8);
+		}
+		if (in.sa == INT64_MIN && in.sb == -1) {
+			EXPECT_EQ(INT64_MIN, native.sdiv);
+			EXPECT_EQ(0, native.smod);
+		}
+	}
+	bpf_object__close(obj2);
+	bpf_object__close(obj);
+}
+
+/* the binding hash np-build computed for SEM_PROG, from np_sem.bindings */
+static int sem_hash(char *hex, size_t size)
+{
+	char line[1024], name[64], type[64];
+	FILE *f = fopen("np_sem.bindings", "r");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "prog %63s %63s %64s", name, type, hex) == 3 &&
+			!strcmp(name, SEM_PROG) && strlen(hex) == size - 1;
+	if (f)
+		fclose(f);
+	return found ? 0 : -ENOENT;
+}
+
+/*
+ * np_initfail.ko registers code under SEM_PROG with its binding hash,
+ * waits and fails its init, which frees that code: a program loaded
+ * meanwhile must not run it.
+ */
+TEST(binds_only_a_live_module)
+{
+	struct np_sem_pkt in, out;
+	struct bpf_object *obj = NULL;
+	char hex[65], cmd[256];
+	int i, fd = -1, status;
+	__u32 ret;
+	pid_t pid;
+
+	ASSERT_EQ(0, sem_hash(hex, sizeof(hex)));
+	/* only np_initfail is to offer code under the name */
+	i = delete_module_wait_named(SEM_MODULE);
+	ASSERT_TRUE(!i || i == -ENOENT) TH_LOG("rmmod " SEM_MODULE ": %d", i);
+	snprintf(cmd, sizeof(cmd), "exec modprobe np_initfail prog=%s hash=%s "
+		 "wait_ms=3000 2>/dev/null", SEM_PROG, hex);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* until the verifier finds code offered under the name */
+	for (i = 0; i < 100; i++) {
+		fd = load_from(SEM_OBJ, SEM_PROG, AS_BUILT, &obj);
+		ASSERT_LE(0, fd);
+		if (strstr(log_buf, "native code for " SEM_PROG))
+			break;
+		bpf_object__close(obj);
+		obj = NULL;
+		usleep(20000);
+	}
+	ASSERT_NE(NULL, obj) TH_LOG("np_initfail never offered its code");
+	EXPECT_FALSE(np_prog_replaced(fd, "np_initfail"));
+	EXPECT_NE(NULL, strstr(log_buf, "native code for " SEM_PROG
+			       " not used: the module is still loading"))
+		TH_LOG("log: %s", log_tail());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status))
+		TH_LOG("np_initfail's init did not fail: %x", status);
+	/* the module is gone; the program runs jited */
+	sem_case(&in, 3);
+	ASSERT_EQ(0, sem_run(fd, &in, &out, &ret));
+	EXPECT_EQ(XDP_TX, ret);
+	bpf_object__close(obj);
+}
+
+/* keep only the capabilities in @caps (this test's process) */
+static int keep_caps(__u64 caps)
+{
+	struct __user_cap_header_struct head = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {};
+	int i;
+
+	for (i = 0; i < 2; i++)
+		data[i].effective = data[i].permitted = caps >> (32 * i);
+	return syscall(__NR_capset, &head, data) ? -errno : 0;
+}
+
+#define CAP(c)	(1ull << (c))
+
+/* CAP_BPF and CAP_NET_ADMIN load an XDP program, but get no native code */
+TEST(needs_cap_perfmon)
+{
+	struct bpf_object *obj;
+	int fd;
+
+	fresh_named_module(_metadata, SEM_MODULE, true);
+	ASSERT_EQ(0, keep_caps(CAP(CAP_BPF) | CAP(CAP_NET_ADMIN) |
+			       CAP(CAP_SYS_RESOURCE)));
+	fd = load_from(SEM_OBJ, SEM_PROG, AS_BUILT, &obj);
+	ASSERT_LE(0, fd) TH_LOG("load: %d\n%s", fd, log_tail());
+	EXPECT_FALSE(np_prog_replaced(fd, SEM_MODULE));
+	EXPECT_NE(NULL, strstr(log_buf, "native code for " SEM_PROG " not used: "
+			       "the loader lacks CAP_BPF and CAP_PERFMON"))
+		TH_LOG("log: %s", log_tail());
+	bpf_object__close(obj);
+}
+
+/* np_divide names no maps: two loads share the code */
+TEST(same_maps_share_the_code)
+{
+	struct bpf_object *obj, *obj2;
+	int fd, fd2;
+
+	fresh_named_module(_metadata, SEM_MODULE, true);
+	fd = load_from(SEM_OBJ, SEM_PROG, AS_BUILT, &obj);
+	ASSERT_LE(0, fd);
+	fd2 = load_from(SEM_OBJ, SEM_PROG, AS_BUILT, &obj2);
+	ASSERT_LE(0, fd2);
+	EXPECT_TRUE(np_prog_replaced(fd, SEM_MODULE));
+	EXPECT_TRUE(np_prog_replaced(fd2, SEM_MODULE)) TH_LOG("log: %s", log_tail());
+	bpf_object__close(obj);
+	/* the first one's release leaves the second bound and running */
+	EXPECT_TRUE(np_prog_replaced(fd2, SEM_MODULE));
+	EXPECT_EQ(-EWOULDBLOCK, delete_named_module(SEM_MODULE));
+	bpf_object__close(obj2);
+	EXPECT_EQ(0, delete_module_wait_named(SEM_MODULE));
 }
 
 TEST_HARNESS_MAIN

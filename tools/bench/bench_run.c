@@ -880,8 +880,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_run [--sizes | --check] VM_LOG [CSV]\n");
 		return 2;
 	}
-	if (!sizes && np_host_init())
-		return die("cannot patch the native code's ftrace calls", NULL);
 	if (read_log(log, !sizes))
 		return 1;
 	if (sizes) {

@@ -14,13 +14,12 @@ struct np_host_prog {
 	void **maps;
 	unsigned int map_cnt;
 	const bool *enabled;
-	const void *bound;
+	unsigned int bound_cnt;
 };
 
 /* struct bpf_array offsets: max_entries, elem_size, index_mask, value */
 extern const unsigned int np_array_layout[4];
 
 struct np_host_prog *np_host_prog(const char *name);
-int np_host_init(void);
 
 #endif

@@ -204,6 +204,9 @@ host_tap() {
 echo "# eins-opt: idiom shapes at -mcpu=v1..v4, near misses, prover self-check"
 host_tap rewriter-check rewriter.log "eins-opt tests"
 
+echo "# whole-program mode: np-ir.py gives division, shifts and bit counts BPF's results"
+host_tap np-ir-check np-ir.log "np-ir tests"
+
 echo "# benchmarks: the hash functions against published vectors, the packet ring, Maglev"
 host_tap bench-check bench-check.log "bench vectors"
 # every benchmark program in its three builds, jited in the VM and run
