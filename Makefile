@@ -464,10 +464,19 @@ $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o: tools/bench/bench.bpf.c \
 $(BENCH)/bench_opt.bpf.o: $(BENCH)/bench_stock.bpf.o $(EOPT_BIN)
 	$(EOPT_BIN) $< -o $@
 
-# the host side: bench_run with the workloads natively, baseline and -march=native
+# the host side: bench_run with the workloads natively, baseline,
+# -march=native, and kernel-legal: the kernel's code generation flags (no
+# SSE or x87, kernel code model, no red zone, stack init, wrapping
+# overflow, IBT landing pads, no jump tables), with POPCNT/LZCNT/BMI
+NATIVE_KERNEL_FLAGS := -mno-sse -mno-mmx -mno-sse2 -mno-3dnow -mno-avx -mno-80387 \
+		   -mcmodel=kernel -mno-red-zone -fno-pic -fno-strict-aliasing \
+		   -fno-strict-overflow -fno-delete-null-pointer-checks \
+		   -ftrivial-auto-var-init=zero -fcf-protection=branch -fno-jump-tables \
+		   -fno-stack-protector -mpopcnt -mlzcnt -mbmi -mbmi2
 $(BENCH)/native_%.o: tools/bench/bench_native.c tools/bench/bench_native.h $(BENCH_HDRS)
 	mkdir -p $(BENCH)
 	clang-19 -O2 -Wall $(if $(findstring march,$*),-march=native) \
+		$(if $(findstring kernel,$*),$(NATIVE_KERNEL_FLAGS)) \
 		-Itools -Itools/bench -DNATIVE_SET=native_$* -c $< -o $@
 
 # and the whole-program build's native code: np_bench.ko's own objects
@@ -476,10 +485,11 @@ NP_HOST_OBJS	= $(NP_DIR)/np_bench_layout.o $(patsubst %,$(NP_DIR)/np_%.o,$(NP_PR
 
 $(BENCH)/bench_run: tools/bench/bench_run.c tools/bench/bench_native.h $(BENCH_HDRS) \
 		tools/native_image.h tools/bench/np_host.c tools/bench/np_host.h \
-		$(BENCH)/native_base.o $(BENCH)/native_march.o $(NP_KO)
+		$(BENCH)/native_base.o $(BENCH)/native_march.o $(BENCH)/native_kernel.o $(NP_KO)
 	clang-19 -O2 -Wall -no-pie -Itools -Itools/bench -o $@ $< \
 		tools/bench/np_host.c $(BENCH)/native_base.o \
-		$(BENCH)/native_march.o $(NP_HOST_OBJS) -lm -z noexecstack
+		$(BENCH)/native_march.o $(BENCH)/native_kernel.o $(NP_HOST_OBJS) \
+		-lm -z noexecstack
 
 bench-files: $(BENCH)/bench $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
 	$(BENCH)/bench_opt.bpf.o $(if $(filter x86_64,$(ARCH)$(VARIANT)),$(BENCH)/bench_run)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The workloads compiled natively for bench_run's "native C" columns:
- * built twice, -O2 for baseline x86-64 (NATIVE_SET=native_base) and
- * -O2 -march=native (NATIVE_SET=native_march), with the high multiply
+ * built three times, -O2 for baseline x86-64 (NATIVE_SET=native_base),
+ * -O2 -march=native (NATIVE_SET=native_march) and -O2 with the kernel's
+ * code generation flags plus POPCNT/BMI (NATIVE_SET=native_kernel, see
+ * the Makefile), with the high multiply
  * as unsigned __int128.  Each build has its own tables.  The functions
  * take the ctx a jited image takes: data, data_end.
  */

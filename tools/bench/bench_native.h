@@ -13,6 +13,11 @@ struct native_set {
 	} progs[BENCH_NR_PROGS];
 };
 
-extern const struct native_set native_base, native_march;
+extern const struct native_set native_base, native_march, native_kernel;
+
+/* bench_run's native variants, in its order */
+static const struct native_set *const native_sets[] = {
+	&native_base, &native_march, &native_kernel,
+};
 
 #endif

@@ -63,7 +63,8 @@ def main():
           ('plain C after eins-opt', '#38a169', ratio('opt_ns')),
           ('whole-program (np_bench.ko)', '#805ad5', ratio('wp_ns')),
           ('native C, clang -O2', '#9ca3af', ratio('native_ns')),
-          ('native C, -O2 -march=native', '#4a5568', ratio('march_ns'))],
+          ('native C, -O2 -march=native', '#4a5568', ratio('march_ns')),
+          ('native C, kernel-legal', '#2d3748', ratio('kernel_ns'))],
          'x', f'{outdir}/speedup.svg', ref=1.0)
     size = lambda rs, k: [f(r, k) / f(r, 'stock_bytes') for r in rs]
     bars('Native code size relative to the stock JIT (1.0 = stock)', names,

@@ -32,8 +32,12 @@ trap 'rm -f "$x86" "$arm"' EXIT
 	echo "The whole-program column: the stock object loaded with np_bench.ko"
 	echo "(tools/np/np-build.sh) switched on; its images jump to the module's"
 	echo "native code, which runs here from the module's own object files"
-	echo "(kernel flags: no SSE, IBT; -O2), linked into bench_run; the micro"
-	echo "programs are not in the module and run as jited."
+	echo "(clang -O2 with the kernel's flags: no SSE, IBT), linked into"
+	echo "bench_run; the micro programs are not in the module and run as"
+	echo "jited. The kernel-legal native column: the same C as the native"
+	echo "columns, compiled by clang -O2 with the kernel's code generation"
+	echo "flags (no SSE, kernel code model, stack init) plus POPCNT/BMI, and"
+	echo "called directly: the limit for code running in the kernel."
 	echo
 	echo "## x86-64"
 	echo

@@ -19,6 +19,9 @@ mkdir -p "$out"
 passed=0
 failed=0
 
+# took WHAT START: how long a stage took, for CI's time budget
+took() { echo "# $1: $(($(date +%s) - $2)) s"; }
+
 pass() { passed=$((passed + 1)); echo "ok - $1"; }
 fail() { failed=$((failed + 1)); echo "not ok - $1"; }
 
@@ -55,12 +58,16 @@ run_vm() {
 	what="$1 ($2, $run${VARIANT:+, $VARIANT kernel})"
 	log="$out/$run${VARIANT:+-$VARIANT}-$1-$2.log"
 	echo "# $what"
+	t0=$(date +%s)
 	build "$1" "${VARIANT:-}" || return
+	took "$what: build" "$t0"
+	t0=$(date +%s)
 	# (the serial console ends lines with CR LF)
 	EINS_APPEND="${5:-}" make --no-print-directory -s ARCH="$1" \
 		VARIANT="${VARIANT:-}" VM_CPU="$2" VM_TIMEOUT="${4:-300}" \
 		vm-"$run" 2>&1 | tr -d '\r' > "$log"
 	count_tap "$log" "$what"
+	took "$what: VM run" "$t0"
 }
 
 # count_tap LOG WHAT: add a VM log's TAP results; fail an incomplete run or
@@ -129,6 +136,7 @@ tv_totals() {
 # stock 6.12 built with the same config.
 run_tv() {
 	echo "# test_verifier: patched kernel (without and with eins.ko) vs stock 6.12"
+	t_tv=$(date +%s)
 	build x86_64 || return
 	build_stock || return
 	make --no-print-directory -s ARCH=x86_64 VM_TIMEOUT=900 vm-tv 2>&1 |
@@ -150,6 +158,7 @@ run_tv() {
 			fail "test_verifier: results differ from stock 6.12 ($run; logs: $out/tv-*.log)"
 		fi
 	done
+	took "test_verifier runs" "$t_tv"
 }
 
 if [ "${1:-}" = --hardening ]; then
@@ -190,6 +199,7 @@ fi
 # "ok - " / "not ok - " lines and count them
 host_tap() {
 	log="$out/$2"
+	t0=$(date +%s)
 	if make --no-print-directory -s "$1" > "$log" 2>&1 ||
 	   grep -q '^not ok - ' "$log"; then
 		grep -E '^not ok - ' "$log"
@@ -199,6 +209,7 @@ host_tap() {
 		tail -20 "$log"
 		fail "$3 did not run (log: $log)"
 	fi
+	took "$3" "$t0"
 }
 
 echo "# eins-opt: idiom shapes at -mcpu=v1..v4, near misses, prover self-check"
