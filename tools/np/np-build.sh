@@ -116,11 +116,16 @@ gen_prog() {
 		echo "#include \"np_shim.h\""
 		echo
 		echo "static struct bpf_map *np_maps[$((nmaps > 0 ? nmaps : 1))];"
-		printf 'static const u32 np_map_types[%d] = {' $((nmaps > 0 ? nmaps : 1))
-		for m in "$@"; do
-			printf ' %s,' "$(awk -v m="$m" '$1 == "maptype" && $2 == m { print $3 }' "$out/bindings")"
+		# each map's type, value size and entry count (the binding hash
+		# pins them): an array lookup needs no load but the map's address
+		for f in 3:types 4:value_size 5:max_entries; do
+			printf 'static const u32 np_map_%s[%d] = {' ${f#*:} $((nmaps > 0 ? nmaps : 1))
+			for m in "$@"; do
+				printf ' %s,' "$(awk -v m="$m" -v f=${f%:*} \
+					'$1 == "maptype" && $2 == m { print $f }' "$out/bindings")"
+			done
+			echo " };"
 		done
-		echo " };"
 		echo
 		echo "/* the source's globals, private to this program's copy */"
 		awk -v p="$p" '$1 == "sym" { printf "#define %s np_%s__%s\n", $2, p, $2 }' \

@@ -6,7 +6,7 @@
  * object's global symbols.  Output, one record a line:
  *
  *   prog NAME TYPE HASH MAP...
- *   maptype MAP TYPE-NUMBER
+ *   maptype MAP TYPE-NUMBER VALUE-SIZE MAX-ENTRIES
  *   func NAME TYPE		every program, bound or not
  *   sym NAME
  *
@@ -361,7 +361,9 @@ int main(int argc, char **argv)
 		if (do_prog(obj, prog, &ei))
 			ret = 1;
 	bpf_object__for_each_map(map, obj)
-		printf("maptype %s %u\n", bpf_map__name(map), bpf_map__type(map));
+		printf("maptype %s %u %u %u\n", bpf_map__name(map),
+		       bpf_map__type(map), bpf_map__value_size(map),
+		       bpf_map__max_entries(map));
 	bpf_object__for_each_program(prog, obj)
 		printf("func %s %s\n", bpf_program__name(prog),
 		       libbpf_bpf_prog_type_str(bpf_program__type(prog)));

@@ -4,8 +4,9 @@
  * each does what the kernel's helper (or the verifier's inline form of
  * it) does, on the maps the core bound to the program (np_maps[], in the
  * order the bytecode first references them).  Included through the
- * <bpf/bpf_helpers.h> shim, after the generated np_maps[] and
- * np_map_types[] of the program's file.
+ * <bpf/bpf_helpers.h> shim, after the generated np_maps[],
+ * np_map_types[], np_map_value_size[] and np_map_max_entries[] of the
+ * program's file.
  */
 #ifndef KOPS_NP_HELPERS_H
 #define KOPS_NP_HELPERS_H
@@ -21,16 +22,24 @@
 #define ___bpf_concat(a, b)	a ## b
 #define __hidden		__attribute__((visibility("hidden")))
 
-/* array_map_lookup_elem(), which the verifier inlines for the bytecode */
-static __always_inline void *np_array_lookup(struct bpf_map *map,
+/*
+ * array_map_lookup_elem(), which the verifier inlines for the bytecode,
+ * with the map's entry count and value size as constants (the binding
+ * hash pins them); the element size and index mask are what
+ * array_map_alloc() derives from them.
+ */
+static __always_inline void *np_array_lookup(int slot, struct bpf_map *map,
 					     const void *key)
 {
 	struct bpf_array *array = container_of(map, struct bpf_array, map);
+	u32 max_entries = np_map_max_entries[slot];
+	u32 index_mask = (1ULL << fls_long(max_entries - 1)) - 1;
 	u32 index = *(const u32 *)key;
 
-	if (unlikely(index >= array->map.max_entries))
+	if (unlikely(index >= max_entries))
 		return NULL;
-	return array->value + (u64)array->elem_size * (index & array->index_mask);
+	return array->value +
+	       (u64)round_up(np_map_value_size[slot], 8) * (index & index_mask);
 }
 
 static __always_inline void *bpf_map_lookup_elem(const void *def,
@@ -43,7 +52,7 @@ static __always_inline void *bpf_map_lookup_elem(const void *def,
 		return NULL;
 	map = np_maps[slot];
 	if (np_map_types[slot] == BPF_MAP_TYPE_ARRAY)
-		return np_array_lookup(map, key);
+		return np_array_lookup(slot, map, key);
 	return map->ops->map_lookup_elem(map, (void *)key);
 }
 
