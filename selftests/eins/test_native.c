@@ -18,6 +18,8 @@
  * - under a registered name, a program with a tail call or a subprogram
  *   is not replaced, and the log says why;
  * - rmmod fails while a replaced program exists;
+ * - on a CPU without the extensions the modules are built for, they do
+ *   not load, and the kernel log says which one is missing;
  *
  * and with np_sem.ko, made from np/np_sem.bpf.c, and np_initfail.ko:
  *
@@ -249,12 +251,49 @@ static int delete_module_wait(void)
 	return delete_module_wait_named(MODULE);
 }
 
-/* @module afresh with the switch as given; programs of earlier tests gone */
+/* np-build's default NP_CPU: the extensions the program files may use */
+static const char *const np_cpu[] = { "popcnt", "abm", "bmi1", "bmi2", "movbe" };
+
+/* the first of np_cpu this CPU lacks, or NULL */
+static const char *cpu_lacks(void)
+{
+	static char line[8192];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	bool found = false;
+	char want[32];
+	size_t i;
+
+	while (f && !found && fgets(line, sizeof(line) - 1, f))
+		found = !strncmp(line, "flags", 5);
+	if (f)
+		fclose(f);
+	if (!found)
+		return np_cpu[0];
+	line[strcspn(line, "\n")] = 0;
+	strcat(line, " ");
+	for (i = 0; i < sizeof(np_cpu) / sizeof(np_cpu[0]); i++) {
+		snprintf(want, sizeof(want), " %s ", np_cpu[i]);
+		if (!strstr(line, want))
+			return np_cpu[i];
+	}
+	return NULL;
+}
+
+/*
+ * @module afresh with the switch as given; programs of earlier tests gone.
+ * On a CPU without the extensions the modules are built for, the test is
+ * skipped (refuses_a_cpu_without_its_extensions checks the refusal).
+ */
 static void fresh_named_module(struct __test_metadata *_metadata,
 			       const char *module, bool on)
 {
+	const char *lack = cpu_lacks();
 	int err = delete_module_wait_named(module);
 	char cmd[128];
+
+	if (lack)
+		SKIP(_exit(KSFT_SKIP), "this CPU lacks %s, which %s is built for",
+		     lack, module);
 
 	ASSERT_TRUE(!err || err == -ENOENT) TH_LOG("rmmod %s: %d", module, err);
 	snprintf(cmd, sizeof(cmd), "modprobe %s%s", module, on ? " enable=1" : "");
@@ -275,6 +314,23 @@ static bool kernel_log_has(const char *s)
 		return false;
 	klog[n] = 0;
 	return strstr(klog, s);
+}
+
+/* without an extension the program files use, the module does not load */
+TEST(refuses_a_cpu_without_its_extensions)
+{
+	const char *lack = cpu_lacks();
+	char msg[128];
+	int err;
+
+	if (!lack)
+		SKIP(return, "this CPU has every extension the modules are built for");
+	err = delete_module_wait();
+	ASSERT_TRUE(!err || err == -ENOENT);
+	EXPECT_NE(0, system("modprobe " MODULE " 2>/dev/null"));
+	snprintf(msg, sizeof(msg), MODULE ": built for CPUs with %s, which this one lacks",
+		 lack);
+	EXPECT_TRUE(kernel_log_has(msg)) TH_LOG("no kernel log line: %s", msg);
 }
 
 TEST(off_by_default)
