@@ -183,9 +183,14 @@ run_vm arm64 max harden 1200
 # objects with sites on every kernel (and arm64 with and without eins.ko)
 run_loader
 run_vm arm64 max loader
-# the fuzzer, for FUZZ_SECONDS (default 300)
-run_vm x86_64 max fuzz $((${FUZZ_SECONDS:-300} + 300)) \
-	"eins_fuzz=1000000,${FUZZ_SECONDS:-300},${SEED:-}"
+# the fuzzer, FUZZ_SECONDS (default 300) split over every emit variant:
+# x86-64 with every CPU feature the emits use, with none (qemu64: the
+# fallbacks), and arm64
+fuzz_s=$((${FUZZ_SECONDS:-300} / 3))
+for vm in "x86_64 max" "x86_64 qemu64" "arm64 max"; do
+	# shellcheck disable=SC2086
+	run_vm $vm fuzz $((fuzz_s + 300)) "eins_fuzz=1000000,$fuzz_s,${SEED:-}"
+done
 run_tv
 
 if make --no-print-directory series > "$out/series.log" 2>&1; then
