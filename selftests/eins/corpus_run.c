@@ -114,7 +114,7 @@ static int load_one(const char *path, const char *name, bool eins,
 	l->sites = 0;
 	/* after the load, libbpf's copy holds the subprograms it appended */
 	for (size_t i = 0; bpf_program__insns(p) && i < bpf_program__insn_cnt(p); i++)
-		l->sites += bpf_program__insns(p)[i].code == 0xe7;
+		l->sites += bpf_program__insns(p)[i].code == BPF_KINSN_PAYLOAD;
 	return 0;
 }
 
