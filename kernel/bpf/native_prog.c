@@ -10,8 +10,9 @@
  * entry count and flags of every map; frozen read-only data is hashed
  * with its bytes.  The module's build tool computes the same hash from the
  * object file.  After verification the program is bound to the module's
- * code only if the hashes match and the module's switch is on; the JIT
- * then jumps to that code in the program's place.  The choice is made
+ * code only if the hashes match, the module's switch is on, the loader
+ * has CAP_BPF and CAP_PERFMON and the module has finished loading; the
+ * JIT then jumps to that code in the program's place.  The choice is made
  * once, here, so JIT passes cannot disagree.
  */
 #include <crypto/sha2.h>
@@ -329,7 +330,7 @@ static const char *native_prog_mismatch(struct bpf_verifier_env *env,
 	 * an init that fails after registering frees the code a program
 	 * would run: bind only to a module that finished loading.
 	 */
-	if (READ_ONCE(np->owner->state) != MODULE_STATE_LIVE)
+	if (READ_ONCE(np->owner->state) == MODULE_STATE_COMING)
 		return "the module is still loading";
 	if (!try_module_get(np->owner))
 		return "the module is being unloaded";
