@@ -181,15 +181,15 @@ NP_SEM_OBJ	:= $(NP_SEM_DIR)/np_sem.bpf.o
 NP_INITFAIL_DIR	:= $(OUT)/np-initfail-$(ARCH)
 NP_INITFAIL_KO	:= $(NP_INITFAIL_DIR)/np_initfail.ko
 
-$(NP_SEM_KO) $(NP_SEM_OBJ) &: $(SELFTESTS)/np/np_sem.bpf.c $(SELFTESTS)/np/np_sem.h \
+$(NP_SEM_KO) $(NP_SEM_OBJ) $(NP_SEM_DIR)/bindings &: $(SELFTESTS)/np/np_sem.bpf.c $(SELFTESTS)/np/np_sem.h \
 		$(NP_TOOL) $(NP_HASH) $(LIBBPF_A) kernel
 	NP_HASH=$(NP_HASH) BPF_CFLAGS="$(BPF_CFLAGS)" KMAKE='$(KMAKE)' \
 		sh tools/np/np-build.sh -k $(KBUILD) -o $(NP_SEM_DIR) -m np_sem \
 		$(SELFTESTS)/np/np_sem.bpf.c
 
-$(TESTBIN)/np_sem.bindings: $(NP_SEM_KO)
+$(TESTBIN)/np_sem.bindings: $(NP_SEM_DIR)/bindings
 	mkdir -p $(TESTBIN)
-	cp $(NP_SEM_DIR)/bindings $@
+	cp $< $@
 
 $(NP_INITFAIL_KO): $(SELFTESTS)/np/np_initfail.c kernel
 	mkdir -p $(NP_INITFAIL_DIR)

@@ -251,30 +251,43 @@ static int delete_module_wait(void)
 	return delete_module_wait_named(MODULE);
 }
 
-/* np-build's default NP_CPU: the extensions the program files may use */
-static const char *const np_cpu[] = { "popcnt", "abm", "bmi1", "bmi2", "movbe" };
-
-/* the first of np_cpu this CPU lacks, or NULL */
-static const char *cpu_lacks(void)
+/* the first line of @path starting with @prefix into @line (newline cut) */
+static int find_line(const char *path, const char *prefix, char *line,
+		     size_t size)
 {
-	static char line[8192];
-	FILE *f = fopen("/proc/cpuinfo", "r");
+	FILE *f = fopen(path, "r");
 	bool found = false;
-	char want[32];
-	size_t i;
 
-	while (f && !found && fgets(line, sizeof(line) - 1, f))
-		found = !strncmp(line, "flags", 5);
+	while (f && !found && fgets(line, size - 1, f))
+		found = !strncmp(line, prefix, strlen(prefix));
 	if (f)
 		fclose(f);
 	if (!found)
-		return np_cpu[0];
+		return -ENOENT;
 	line[strcspn(line, "\n")] = 0;
-	strcat(line, " ");
-	for (i = 0; i < sizeof(np_cpu) / sizeof(np_cpu[0]); i++) {
-		snprintf(want, sizeof(want), " %s ", np_cpu[i]);
-		if (!strstr(line, want))
-			return np_cpu[i];
+	return 0;
+}
+
+/*
+ * The first CPU extension the modules' program files use (np-build's
+ * "cpu" record in np_sem.bindings; np_bench.ko is built alike) that this
+ * CPU lacks, or NULL.
+ */
+static const char *cpu_lacks(void)
+{
+	static char need[256], lacking[32];
+	char flags[8192], want[40], *ext;
+
+	if (find_line("np_sem.bindings", "cpu ", need, sizeof(need)) ||
+	    find_line("/proc/cpuinfo", "flags", flags, sizeof(flags) - 1))
+		return "(no cpu record or no cpu flags)";
+	strcat(flags, " ");
+	for (ext = strtok(need + 3, " "); ext; ext = strtok(NULL, " ")) {
+		snprintf(want, sizeof(want), " %s ", ext);
+		if (!strstr(flags, want)) {
+			snprintf(lacking, sizeof(lacking), "%s", ext);
+			return lacking;
+		}
 	}
 	return NULL;
 }
@@ -654,16 +667,13 @@ TEST(bpf_semantics_on_packet_values)
 /* the binding hash np-build computed for SEM_PROG, from np_sem.bindings */
 static int sem_hash(char *hex, size_t size)
 {
-	char line[1024], name[64], type[64];
-	FILE *f = fopen("np_sem.bindings", "r");
-	int found = 0;
+	char line[1024], type[64];
 
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "prog %63s %63s %64s", name, type, hex) == 3 &&
-			!strcmp(name, SEM_PROG) && strlen(hex) == size - 1;
-	if (f)
-		fclose(f);
-	return found ? 0 : -ENOENT;
+	if (find_line("np_sem.bindings", "prog " SEM_PROG " ", line, sizeof(line)) ||
+	    sscanf(line, "prog " SEM_PROG " %63s %64s", type, hex) != 2 ||
+	    strlen(hex) != size - 1)
+		return -ENOENT;
+	return 0;
 }
 
 /*

@@ -15,9 +15,4 @@ struct native_set {
 
 extern const struct native_set native_base, native_march, native_kernel;
 
-/* bench_run's native variants, in its order */
-static const struct native_set *const native_sets[] = {
-	&native_base, &native_march, &native_kernel,
-};
-
 #endif

@@ -60,6 +60,11 @@
 #define NB		4	/* BPF builds: stock, eins, opt, whole-program */
 #define NV		7	/* and native -O2, -march=native, kernel-legal */
 #define NK		(NB + 2)	/* the kernel-legal native build */
+
+/* the native variants, in that order */
+static const struct native_set *const native_sets[NV - NB] = {
+	&native_base, &native_march, &native_kernel,
+};
 #define NSIZED		3	/* builds whose image is their code */
 #define WP		3	/* the whole-program build */
 #define MAX_REFS	16
@@ -99,7 +104,7 @@ struct variant {
 struct workload {
 	const char *name;
 	bool packet;
-	native_image_fn native[3];
+	native_image_fn native[NV - NB];
 	struct variant v[NB];
 	double load_without[3];		/* stock build, eins.ko not loaded */
 	const char *not_runnable;

@@ -86,7 +86,28 @@ put_file() {
 "$clang" $bpfflags "$@" -c "$src" -o "$out/$mod.bpf.o.new"
 put_file "$out/$mod.bpf.o"
 
-"$nphash" "$out/$mod.bpf.o" > "$out/bindings.new" || true
+# the CPU extensions the program files are compiled for: clang's flag and
+# the kernel's feature bit for each
+cpu=${NP_CPU-popcnt abm bmi1 bmi2 movbe}
+cpu_flags= cpu_checks=
+for f in $cpu; do
+	case $f in
+	popcnt)	cpu_flags="$cpu_flags -mpopcnt" ;;
+	abm)	cpu_flags="$cpu_flags -mlzcnt" ;;
+	bmi1)	cpu_flags="$cpu_flags -mbmi" ;;
+	bmi2)	cpu_flags="$cpu_flags -mbmi2" ;;
+	movbe)	cpu_flags="$cpu_flags -mmovbe" ;;
+	*) echo "np-build: NP_CPU: $f: not one of popcnt abm bmi1 bmi2 movbe" >&2; exit 1 ;;
+	esac
+	cpu_checks="$cpu_checks	{ X86_FEATURE_$(echo "$f" | tr a-z A-Z), \"$f\" },
+"
+done
+
+# np-hash's records, and "cpu EXTENSION..." (what the module's init checks)
+{
+	"$nphash" "$out/$mod.bpf.o" || true
+	echo "cpu $cpu"
+} > "$out/bindings.new"
 put_file "$out/bindings"
 if [ -z "$progs" ]; then
 	progs=$(awk '$1 == "prog" { print $2 }' "$out/bindings")
@@ -182,23 +203,6 @@ objs=
 for p in $progs; do
 	gen_prog "$p"
 	objs="$objs np_$p.o"
-done
-
-# the CPU extensions the program files are compiled for: clang's flag and
-# the kernel's feature bit for each
-cpu=${NP_CPU-popcnt abm bmi1 bmi2 movbe}
-cpu_flags= cpu_checks=
-for f in $cpu; do
-	case $f in
-	popcnt)	cpu_flags="$cpu_flags -mpopcnt" ;;
-	abm)	cpu_flags="$cpu_flags -mlzcnt" ;;
-	bmi1)	cpu_flags="$cpu_flags -mbmi" ;;
-	bmi2)	cpu_flags="$cpu_flags -mbmi2" ;;
-	movbe)	cpu_flags="$cpu_flags -mmovbe" ;;
-	*) echo "np-build: NP_CPU: $f: not one of popcnt abm bmi1 bmi2 movbe" >&2; exit 1 ;;
-	esac
-	cpu_checks="$cpu_checks	{ X86_FEATURE_$(echo "$f" | tr a-z A-Z), \"$f\" },
-"
 done
 
 {
