@@ -125,7 +125,8 @@ NP_DIR		:= $(OUT)/np$(VSUF)-$(ARCH)
 NP_KO		:= $(NP_DIR)/np_bench.ko
 NP_OBJ		:= $(NP_DIR)/np_bench.bpf.o
 NP_PROGS	:= pkt_parse pkt_lb pkt_ratelimit pkt_classify pkt_jhash \
-		   pkt_siphash pkt_xxh64 pkt_murmur3_32 pkt_murmur3_128
+		   pkt_siphash pkt_xxh64 pkt_murmur3_32 pkt_murmur3_128 \
+		   pkt_csum pkt_scan
 NP_TOOL		:= tools/np/np-build.sh tools/np/np-cc tools/np/np-ir.py tools/np/np_rt.c \
 		   $(wildcard tools/np/include/*.h) $(wildcard tools/np/include/bpf/*.h)
 NP_SRCS		:= $(NP_TOOL) tools/bench/bench.bpf.c
@@ -489,7 +490,7 @@ $(BENCH)/bench_run: tools/bench/bench_run.c tools/bench/bench_native.h $(BENCH_H
 	clang-19 -O2 -Wall -no-pie -Itools -Itools/bench -o $@ $< \
 		tools/bench/np_host.c $(BENCH)/native_base.o \
 		$(BENCH)/native_march.o $(BENCH)/native_kernel.o $(NP_HOST_OBJS) \
-		-lm -z noexecstack
+		-lelf -lm -z noexecstack
 
 bench-files: $(BENCH)/bench $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
 	$(BENCH)/bench_opt.bpf.o $(if $(filter x86_64,$(ARCH)$(VARIANT)),$(BENCH)/bench_run)

@@ -6,9 +6,9 @@
  * The verifier checks the bytecode as always.  Before it rewrites anything
  * the program's binding hash is taken: SHA-256 over the program type, the
  * instructions as loaded (map references as the index of the map in the
- * order the program first names it) and the type, key and value size,
- * entry count and flags of every map; frozen read-only data is hashed
- * with its bytes.  The module's build tool computes the same hash from the
+ * order the program first names it, kfunc calls by the function's name)
+ * and the type, key and value size, entry count and flags of every map;
+ * frozen read-only data is hashed with its bytes.  The module's build tool computes the same hash from the
  * object file.  After verification the program is bound to the module's
  * code only if the hashes match, the module's switch is on, the loader
  * has CAP_BPF and CAP_PERFMON and the module has finished loading; the
@@ -19,6 +19,7 @@
 #include <linux/bpf.h>
 #include <linux/bpf_kinsn.h>
 #include <linux/bpf_verifier.h>
+#include <linux/btf.h>
 #include <linux/filter.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -135,6 +136,12 @@ static bool is_ldimm64_map(const struct bpf_insn *insn)
 		insn->src_reg == BPF_PSEUDO_MAP_IDX_VALUE);
 }
 
+static bool is_kfunc_call(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL) &&
+	       insn->src_reg == BPF_PSEUDO_KFUNC_CALL;
+}
+
 /* Why the program's code cannot be replaced, or NULL. */
 static const char *native_prog_unfit(struct bpf_verifier_env *env)
 {
@@ -166,9 +173,8 @@ static const char *native_prog_unfit(struct bpf_verifier_env *env)
 		return "program uses an arena";
 
 	for (i = 0; i < prog->len; i++) {
-		if (insn[i].code == (BPF_JMP | BPF_CALL) &&
-		    insn[i].src_reg == BPF_PSEUDO_KFUNC_CALL)
-			return "kfunc calls are not supported";
+		if (is_kfunc_call(&insn[i]) && insn[i].off)
+			return "calls to module kfuncs are not supported";
 		if (insn[i].code == (BPF_JMP | BPF_CALL) && !insn[i].src_reg &&
 		    insn[i].imm == BPF_FUNC_tail_call)
 			return "tail calls are not supported";
@@ -201,6 +207,26 @@ static void hash_insn(struct sha256_state *sctx, struct bpf_insn insn)
 	hash_u32(sctx, insn.imm);
 }
 
+/*
+ * A kfunc call names its function by BTF id, which is the running
+ * kernel's: hash the function's name instead, with imm 0.  (Only vmlinux
+ * kfuncs get here; a bad id hashes as "" and the verifier refuses it.)
+ */
+static void hash_kfunc_call(struct sha256_state *sctx, struct bpf_insn insn)
+{
+	struct btf *btf = bpf_get_btf_vmlinux();
+	const struct btf_type *t = NULL;
+	const char *name = "";
+
+	if (!IS_ERR_OR_NULL(btf))
+		t = btf_type_by_id(btf, insn.imm);
+	if (t && btf_type_is_func(t))
+		name = btf_name_by_offset(btf, t->name_off);
+	insn.imm = 0;
+	hash_insn(sctx, insn);
+	sha256_update(sctx, name, strlen(name) + 1);
+}
+
 static void hash_insns(struct sha256_state *sctx,
 		       struct bpf_verifier_env *env)
 {
@@ -209,6 +235,10 @@ static void hash_insns(struct sha256_state *sctx,
 	u32 i;
 
 	for (i = 0; i < env->prog->len; i++) {
+		if (is_kfunc_call(&insn[i])) {
+			hash_kfunc_call(sctx, insn[i]);
+			continue;
+		}
 		if (!is_ldimm64_map(&insn[i]) || i + 1 == env->prog->len) {
 			hash_insn(sctx, insn[i]);
 			continue;

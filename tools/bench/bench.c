@@ -6,6 +6,10 @@
  * (bench_run):
  *
  *   IMAGE/IMG/END	the jited image, hex
+ *   KFUNC		the kernel address of each kfunc bench_run can run
+ *			(bpf_for's), once
+ *   KCALL		each call of the last image to one of them: offset,
+ *			name
  *   MAPREF/MAPDATA	each map the image addresses, in the order of its
  *			64-bit immediates, with its contents at load time
  *   bench: ...		BPF insns, verified insns, image bytes, helper calls
@@ -208,6 +212,73 @@ static int dump_native(int fd, const struct bpf_prog_info *info)
 	return 0;
 }
 
+/* the kfuncs an image may call that bench_run runs (bpf_for's) */
+static const char *const kfuncs[] = {
+	"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy",
+};
+#define NR_KFUNCS	(sizeof(kfuncs) / sizeof(kfuncs[0]))
+static unsigned long long kfunc_addr[NR_KFUNCS];
+
+/* their addresses, from /proc/kallsyms: KFUNC NAME ADDR */
+static int find_kfuncs(void)
+{
+	char line[256], name[128], type;
+	unsigned long long a;
+	unsigned int k, n = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %127s", &a, &type, name) == 3)
+			for (k = 0; k < NR_KFUNCS; k++)
+				if (!strcmp(name, kfuncs[k]) && !kfunc_addr[k]) {
+					kfunc_addr[k] = a;
+					printf("KFUNC %s %llx\n", name, a);
+					n++;
+				}
+	if (f)
+		fclose(f);
+	return n == NR_KFUNCS ? 0 : -1;
+}
+
+/*
+ * KCALL OFF NAME: each call (e8 rel32) of the image to a kfunc above;
+ * there must be one per kfunc call the verifier left in the program
+ */
+static int dump_kfunc_calls(int fd, const struct bpf_prog_info *info)
+{
+	unsigned int i, k, n = info->xlated_prog_len / sizeof(xlated[0]);
+	unsigned int calls = 0, found = 0, off;
+	unsigned long long ksym = 0, target;
+	struct bpf_prog_info mi = {};
+	__u32 len = sizeof(mi);
+	__s32 rel;
+
+	for (i = 0; i < n; i++)
+		calls += xlated[i].code == (BPF_JMP | BPF_CALL) &&
+			 xlated[i].src_reg == BPF_PSEUDO_KFUNC_CALL &&
+			 !xlated[i].off;
+	if (!calls)
+		return 0;
+	mi.nr_jited_ksyms = 1;
+	mi.jited_ksyms = (unsigned long)&ksym;
+	if (bpf_prog_get_info_by_fd(fd, &mi, &len))
+		return -1;
+	for (off = 0; off + 5 <= info->jited_prog_len; off++) {
+		if (img[off] != 0xe8)
+			continue;
+		memcpy(&rel, img + off + 1, 4);
+		target = ksym + off + 5 + (long long)rel;
+		for (k = 0; k < NR_KFUNCS && kfunc_addr[k] != target; k++)
+			;
+		if (k == NR_KFUNCS)
+			continue;
+		printf("KCALL %u %s\n", off, kfuncs[k]);
+		found++;
+		off += 4;
+	}
+	return found == calls ? 0 : -1;
+}
+
 /* helper calls left after the verifier inlined the array lookups */
 static unsigned int helper_calls(const struct bpf_prog_info *info)
 {
@@ -315,7 +386,8 @@ static int dump_prog(const char *variant, struct bpf_object *obj,
 		return -1;
 	print_image(variant, wl_name(prog), &info);
 	replaced = !strcmp(variant, "wp") && np_prog_replaced(fd, "np_bench");
-	if (replaced ? dump_native(fd, &info) : dump_map_refs(&info))
+	if (replaced ? dump_native(fd, &info) :
+	    dump_map_refs(&info) || dump_kfunc_calls(fd, &info))
 		return -1;
 	if (packet ? run_ring(fd, &result) : run_micro(fd, &result))
 		return -1;
@@ -428,6 +500,10 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--load-time"))
 		return load_times("stock-without-eins", "bench_stock.bpf.o") ? 1 : 0;
 	bench_ring_fill(ring, BENCH_RING_SEED);
+	if (find_kfuncs()) {
+		fprintf(stderr, "bench: bpf_iter_num_* not in /proc/kallsyms\n");
+		return 1;
+	}
 	/* with np_bench.ko switched on: its object, programs replaced */
 	if (argc > 1 && !strcmp(argv[1], "--np"))
 		return dump("wp", "np_bench.bpf.o") ? 1 : 0;

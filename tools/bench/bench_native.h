@@ -3,7 +3,7 @@
 #ifndef BENCH_NATIVE_H
 #define BENCH_NATIVE_H
 
-#define BENCH_NR_PROGS	16	/* 7 micros + 9 per-packet programs */
+#define BENCH_NR_PROGS	18	/* 7 micros + 11 per-packet programs */
 
 struct native_set {
 	void (*reset)(void);	/* the tables as the VM starts them */

@@ -5,9 +5,13 @@
  * compiled natively, after checking that all of them compute what the
  * VM computed.
  *
- *	bench_run VM_LOG [CSV]		x86-64 images: check, time, tables
- *	bench_run --check VM_LOG	check only, no timing
- *	bench_run --sizes VM_LOG [CSV]	another arch's images: sizes only
+ *	bench_run -k VMLINUX VM_LOG [CSV]	x86-64 images: check, time, tables
+ *	bench_run -k VMLINUX --check VM_LOG	check only, no timing
+ *	bench_run --sizes VM_LOG [CSV]		another arch's images: sizes only
+ *
+ * VMLINUX: the kernel the VM ran, whose bpf_iter_num_* kfuncs (bpf_for)
+ * the loop programs' images call: their code is copied from it next to
+ * each image, and the calls pointed at the copies.
  *
  * Variants: the stock JIT on plain C; EInsn (eins.h builtins); eins-opt
  * (the plain C's object rewritten); whole-program (the plain C's object
@@ -36,7 +40,8 @@
  * Images are self-contained: the bench kernel has no return thunks, the
  * verifier inlines the array-map lookups, and the 64-bit immediates that
  * hold kernel addresses of maps are pointed at host copies of them, one
- * set per variant.  An image is called as image(ctx), ctx laid out like
+ * set per variant; calls to bpf_for's kfuncs go to copies of the
+ * kernel's own code for them.  An image is called as image(ctx), ctx laid out like
  * struct xdp_buff: data, data_end.  A whole-program image's jump to the
  * module (NPJMP) becomes a jump to the linked-in copy, whose maps are
  * host copies laid out like the kernel's struct bpf_array.
@@ -50,6 +55,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include "workloads.h"
 #include "bench_native.h"
 #include "native_image.h"
@@ -96,6 +104,9 @@ struct variant {
 	struct mbuf buf[MAX_REFS];
 	double load[3];			/* verifier + JIT us: median, min, max */
 	double tcg_ns;
+	unsigned int map_len;		/* what is mapped: image and kfuncs */
+	unsigned int nkcalls;		/* its calls to kfuncs: offset, which */
+	unsigned int kcall_off[MAX_REFS], kcall_fn[MAX_REFS];
 	int npjmp;			/* whole-program: offset of the jump */
 	unsigned int nnp;		/* and the maps handed to the code */
 	unsigned char *npmap[MAX_REFS];
@@ -103,7 +114,7 @@ struct variant {
 
 struct workload {
 	const char *name;
-	bool packet;
+	bool packet, loop;
 	native_image_fn native[NV - NB];
 	struct variant v[NB];
 	double load_without[3];		/* stock build, eins.ko not loaded */
@@ -115,7 +126,10 @@ struct workload {
 
 #define MICRO(n)	{ .name = #n },
 #define PACKET(n)	{ .name = #n, .packet = true },
-static struct workload wls[] = { BENCH_MICROS(MICRO) BENCH_PACKET_PROGS(PACKET) };
+#define LOOP(n)		{ .name = #n, .packet = true, .loop = true },
+static struct workload wls[] = {
+	BENCH_MICROS(MICRO) BENCH_HEADER_PROGS(PACKET) BENCH_LOOP_PROGS(LOOP)
+};
 #define NR_WLS	(int)(sizeof(wls) / sizeof(wls[0]))
 
 static bu64 micro_buf[BENCH_WORDS];
@@ -271,6 +285,152 @@ static int np_link(struct workload *wl, struct variant *v)
 	free(v->code);
 	v->code = code;
 	v->bytes = v->npjmp + 13;
+	v->map_len = v->bytes;
+	return 0;
+}
+
+/*
+ * The kfuncs images may call, bpf_for's: their kernel address (KFUNC
+ * lines of the VM log) and code (from VMLINUX, the kernel the VM ran:
+ * leaf functions that touch only the iterator state the image passes).
+ */
+static struct kfunc {
+	const char *name;
+	unsigned long long addr;	/* in the VM */
+	unsigned long long vaddr;	/* in VMLINUX: the same, no KASLR */
+	unsigned char *code;		/* from VMLINUX */
+	unsigned int len;
+} kfuncs[] = {
+	{ "bpf_iter_num_new" }, { "bpf_iter_num_next" }, { "bpf_iter_num_destroy" },
+};
+#define NR_KFUNCS	(int)(sizeof(kfuncs) / sizeof(kfuncs[0]))
+
+static int kfunc_idx(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NR_KFUNCS; i++)
+		if (!strcmp(kfuncs[i].name, name))
+			return i;
+	return -1;
+}
+
+/*
+ * ftrace's call at a function's entry, which the kernel turns into a
+ * 5-byte nop at boot (ftrace_init()): the same here
+ */
+static void ftrace_nop(struct kfunc *kf, unsigned long long fentry)
+{
+	static const unsigned char nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	unsigned int i;
+	int rel;
+
+	for (i = 0; i + 5 <= kf->len; i++) {
+		if (kf->code[i] != 0xe8)
+			continue;
+		memcpy(&rel, kf->code + i + 1, 4);
+		if (kf->vaddr + i + 5 + rel == fentry)
+			memcpy(kf->code + i, nop5, 5);
+	}
+}
+
+/* each kfunc's code from the vmlinux ELF file at @path, at its address */
+static int read_vmlinux(const char *path)
+{
+	unsigned long long fentry = 0;
+	size_t i, n, shnum;
+	Elf_Scn *scn = NULL, *sec;
+	GElf_Shdr sh, ts;
+	GElf_Sym sym;
+	Elf_Data *d, *td;
+	const char *name;
+	int fd = open(path, O_RDONLY), k;
+	Elf *elf;
+
+	elf_version(EV_CURRENT);
+	elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_getshdrnum(elf, &shnum))
+		return die("not an ELF file", path);
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		d = elf_getdata(scn, NULL);
+		n = sh.sh_size / sh.sh_entsize;
+		for (i = 0; i < n; i++) {
+			if (!gelf_getsym(d, i, &sym) ||
+			    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (name && !strcmp(name, "__fentry__"))
+				fentry = sym.st_value;
+			k = name ? kfunc_idx(name) : -1;
+			if (k < 0 || kfuncs[k].code || !sym.st_size ||
+			    sym.st_shndx >= shnum)
+				continue;
+			sec = elf_getscn(elf, sym.st_shndx);
+			td = sec ? elf_getdata(sec, NULL) : NULL;
+			if (!td || !gelf_getshdr(sec, &ts) || sym.st_value < ts.sh_addr ||
+			    sym.st_value - ts.sh_addr + sym.st_size > td->d_size)
+				return die("bad symbol", name);
+			kfuncs[k].vaddr = sym.st_value;
+			kfuncs[k].len = sym.st_size;
+			kfuncs[k].code = malloc(sym.st_size);
+			if (!kfuncs[k].code)
+				return die("out of memory", name);
+			memcpy(kfuncs[k].code, (char *)td->d_buf + sym.st_value - ts.sh_addr,
+			       sym.st_size);
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	for (k = 0; k < NR_KFUNCS; k++)
+		if (kfuncs[k].code && fentry)
+			ftrace_nop(&kfuncs[k], fentry);
+	return 0;
+}
+
+/*
+ * An image that calls kfuncs: the kfuncs' code copied after it (16-byte
+ * aligned, as the kernel aligns functions), each call (e8 rel32) pointed
+ * at its copy.  Image and copies are mapped as one.
+ */
+static int kfunc_link(struct variant *v)
+{
+	unsigned int i, at[NR_KFUNCS] = { 0 }, len = v->map_len;
+	unsigned char *code;
+	int k, rel;
+
+	for (i = 0; i < v->nkcalls; i++) {
+		k = v->kcall_fn[i];
+		if (at[k])
+			continue;
+		if (!kfuncs[k].code || kfuncs[k].addr != kfuncs[k].vaddr) {
+			fprintf(stderr, "bench_run: %s: %s\n", kfuncs[k].name,
+				kfuncs[k].code ? "at another address in the VM: VMLINUX is not the kernel it ran" :
+						 "no code: give the kernel the VM ran as -k VMLINUX");
+			return -1;
+		}
+		at[k] = (len + 15) & ~15u;
+		len = at[k] + kfuncs[k].len;
+	}
+	code = calloc(1, len);
+	if (!code)
+		return -1;
+	memcpy(code, v->code, v->map_len);
+	for (k = 0; k < NR_KFUNCS; k++)
+		if (at[k])
+			memcpy(code + at[k], kfuncs[k].code, kfuncs[k].len);
+	for (i = 0; i < v->nkcalls; i++) {
+		if (v->kcall_off[i] + 5 > v->map_len || code[v->kcall_off[i]] != 0xe8) {
+			free(code);
+			return -1;
+		}
+		rel = at[v->kcall_fn[i]] - (v->kcall_off[i] + 5);
+		memcpy(code + v->kcall_off[i] + 1, &rel, 4);
+	}
+	free(v->code);
+	v->code = code;
+	v->map_len = len;
 	return 0;
 }
 
@@ -363,6 +523,17 @@ static int read_log(const char *path, bool run)
 			data = mb->init;
 			len = size;
 			n = 0;
+		} else if (sscanf(line, "KFUNC %63s %llx", name, &imm) == 2) {
+			k = kfunc_idx(name);
+			if (k < 0 || (kfuncs[k].addr && kfuncs[k].addr != imm))
+				return die("bad KFUNC", path);
+			kfuncs[k].addr = imm;
+		} else if (sscanf(line, "KCALL %d %63s", &off, name) == 2) {
+			k = kfunc_idx(name);
+			if (!last || k < 0 || off < 0 || last->nkcalls == MAX_REFS)
+				return die("bad KCALL", path);
+			last->kcall_off[last->nkcalls] = off;
+			last->kcall_fn[last->nkcalls++] = k;
 		} else if (sscanf(line, "NPJMP %d", &off) == 1) {
 			if (!last)
 				return die("bad NPJMP", path);
@@ -395,6 +566,7 @@ static int read_log(const char *path, bool run)
 					return die("bad image", path);
 				memcpy(cur->code, code, len);
 				cur->bytes = len;
+				cur->map_len = len;
 				last = cur;
 			} else if (data && n != len) {
 				return die("short MAPDATA", path);
@@ -420,8 +592,10 @@ static int read_log(const char *path, bool run)
 				return die("cannot relocate image", wls[i].name);
 			if (v->npjmp >= 0 && np_link(&wls[i], v))
 				return die("cannot link the native code", wls[i].name);
+			if (v->nkcalls && kfunc_link(v))
+				return die("cannot link the kfuncs", wls[i].name);
 			for (n = 0; n < LAYOUTS; n++)
-				if (!(v->at[n] = native_map_image_at(v->code, v->bytes,
+				if (!(v->at[n] = native_map_image_at(v->code, v->map_len,
 								     n * LAYOUT_STEP)))
 					return die("cannot map image", wls[i].name);
 			v->fn = v->at[0];
@@ -671,8 +845,11 @@ static struct est speedup(struct workload *wl, int k)
 	return estimate(v);
 }
 
-/* the per-run geometric mean over the timed per-packet programs of a/b */
-static struct est geo_ratio(int a, int b)
+/*
+ * the per-run geometric mean of a/b over the timed per-packet programs
+ * that read headers (@loop false) or loop over the payload
+ */
+static struct est geo_ratio(int a, int b, bool loop)
 {
 	double v[RUNS];
 	int r, i, n;
@@ -681,7 +858,7 @@ static struct est geo_ratio(int a, int b)
 		double s = 0;
 
 		for (i = n = 0; i < NR_WLS; i++)
-			if (wls[i].packet && wls[i].timed) {
+			if (wls[i].packet && wls[i].loop == loop && wls[i].timed) {
 				s += log(wls[i].ns[a][r] / wls[i].ns[b][r]);
 				n++;
 			}
@@ -705,8 +882,10 @@ static void print_speed_table(void)
 	for (i = 0; i < NR_WLS; i++) {
 		struct workload *wl = &wls[i];
 
-		if (i == 0 || wl->packet != wls[i - 1].packet)
+		if (i == 0 || wl->loop != wls[i - 1].loop ||
+		    wl->packet != wls[i - 1].packet)
 			printf("| **%s** | %s | | | | | | | | | | | | |\n",
+			       wl->loop ? "per-packet programs, loops over the payload (bpf_for)" :
 			       wl->packet ? "per-packet programs" : "micro, one per op",
 			       wl->packet ? "ns/packet" : "ns/run");
 		if (!wl->timed) {
@@ -730,6 +909,25 @@ static void print_speed_table(void)
 		else
 			printf(" |\n");
 	}
+}
+
+/* the geometric means of one kind of per-packet program */
+static void print_geo(bool loop)
+{
+	struct est g = geo_ratio(0, 1, loop);
+
+	printf("\n%s, geometric mean of the per-run speedups: EInsn %.2fx [%.2f-%.2f]",
+	       loop ? "loop programs" : "per-packet programs", g.med, g.lo, g.hi);
+	g = geo_ratio(0, 2, loop);
+	printf(", eins-opt %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
+	g = geo_ratio(0, WP, loop);
+	printf(", whole-program %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
+	g = geo_ratio(NB + 1, 1, loop);
+	printf("; EInsn vs native -march=native %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
+	g = geo_ratio(NK, WP, loop);
+	printf("; whole-program vs native kernel-legal %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
+	g = geo_ratio(0, NK, loop);
+	printf("; native kernel-legal vs stock %.2fx [%.2f-%.2f]\n", g.med, g.lo, g.hi);
 }
 
 static double ms(double us)
@@ -877,18 +1075,29 @@ static int pin(void)
 
 int main(int argc, char **argv)
 {
-	bool sizes = argc > 1 && !strcmp(argv[1], "--sizes");
-	bool check_only = argc > 1 && !strcmp(argv[1], "--check");
-	int opt = sizes || check_only;
-	const char *log = argv[1 + opt], *csv = argc > 2 + opt ? argv[2 + opt] : NULL;
+	bool sizes = false, check_only = false;
+	const char *log, *csv, *vmlinux = NULL;
 	double before, during, t0;
-	struct est g;
-	int i, cpu, tries;
+	int i, cpu, tries, a = 1;
 
-	if (argc < 2 + opt || argc > 3 + opt) {
-		fprintf(stderr, "usage: bench_run [--sizes | --check] VM_LOG [CSV]\n");
+	for (; a < argc && argv[a][0] == '-'; a++) {
+		if (!strcmp(argv[a], "--sizes"))
+			sizes = true;
+		else if (!strcmp(argv[a], "--check"))
+			check_only = true;
+		else if (!strcmp(argv[a], "-k") && a + 1 < argc)
+			vmlinux = argv[++a];
+		else
+			break;
+	}
+	if (argc - a < 1 || argc - a > 2 || (sizes && check_only)) {
+		fprintf(stderr, "usage: bench_run [-k VMLINUX] [--sizes | --check] VM_LOG [CSV]\n");
 		return 2;
 	}
+	log = argv[a];
+	csv = argc - a > 1 ? argv[a + 1] : NULL;
+	if (vmlinux && read_vmlinux(vmlinux))
+		return 1;
 	if (read_log(log, !sizes))
 		return 1;
 	if (sizes) {
@@ -935,19 +1144,8 @@ int main(int argc, char **argv)
 	printf("Other load during the %d runs: %.2f CPUs%s\n\n", RUNS, during,
 	       during > BUSY_CPUS ? " -- BUSY: the machine was not quiet, treat these numbers as suspect" : "");
 	print_speed_table();
-	g = geo_ratio(0, 1);
-	printf("\nper-packet programs, geometric mean of the per-run speedups: EInsn %.2fx [%.2f-%.2f]",
-	       g.med, g.lo, g.hi);
-	g = geo_ratio(0, 2);
-	printf(", eins-opt %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
-	g = geo_ratio(0, WP);
-	printf(", whole-program %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
-	g = geo_ratio(NB + 1, 1);
-	printf("; EInsn vs native -march=native %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
-	g = geo_ratio(NK, WP);
-	printf("; whole-program vs native kernel-legal %.2fx [%.2f-%.2f]", g.med, g.lo, g.hi);
-	g = geo_ratio(0, NK);
-	printf("; native kernel-legal vs stock %.2fx [%.2f-%.2f]\n", g.med, g.lo, g.hi);
+	print_geo(false);
+	print_geo(true);
 	printf("geometric mean size (x86-64): micro EInsn %+.0f%%, eins-opt %+.0f%%; per-packet programs EInsn %+.0f%%, eins-opt %+.0f%%\n\n",
 	       size_geo(1, false), size_geo(2, false), size_geo(1, true),
 	       size_geo(2, true));

@@ -7,13 +7,17 @@
  * The ring mixes what an XDP program meets: ARP; IPv4 with 0-3 words of
  * options, fragments, optional 802.1Q/802.1ad tags; IPv6 with up to three
  * extension headers (hop-by-hop, routing, destination options, fragment);
- * TCP, UDP and ICMP; 48 recurring flows and random ones.
+ * TCP, UDP and ICMP; 48 recurring flows and random ones.  Payloads are
+ * random bytes, half of them under 48 bytes, a quarter of 200-711 and a
+ * quarter of 1000-1375 (an Internet mix, as far as a loop over them
+ * cares); one in eight payloads of 4 bytes or more carries one of
+ * pk_scan's signatures.
  */
 #ifndef BENCH_PACKETS_H
 #define BENCH_PACKETS_H
 
 #define PKT_RING	256	/* packets per ring */
-#define PKT_SLOT	256	/* bytes per packet buffer */
+#define PKT_SLOT	1536	/* bytes per packet buffer */
 #define PKT_FLOWS	48	/* recurring flows */
 
 struct bench_pkt {
@@ -64,6 +68,34 @@ BENCH_INLINE bu32 pkt_l4(bu8 *p, bu32 proto, bu32 flow, bu64 r)
 	return 20;
 }
 
+/* a payload's length: see the mix above */
+BENCH_INLINE bu32 pkt_payload_len(bu64 r)
+{
+	switch (r % 4) {
+	case 0:
+	case 1:
+		return (r >> 2) % 48;
+	case 2:
+		return 200 + (r >> 2) % 512;
+	default:
+		return 1000 + (r >> 2) % 376;
+	}
+}
+
+/* @n random payload bytes at @p, one in eight with a signature */
+BENCH_INLINE void pkt_payload(bu8 *p, bu32 n, bu64 *s)
+{
+	bu64 r = pkt_rand(s), at;
+	bu32 i;
+
+	for (i = 0; i < n; i++)
+		p[i] = pkt_rand(s) >> 32;
+	if (n < 4 || (r & 7))
+		return;
+	at = (r >> 3) % (n - 3);
+	pkt_put32(p + at, r & 8 ? 0x89e5488b : 0x62696e2f);
+}
+
 /* one packet; returns its length */
 BENCH_INLINE bu32 pkt_gen(bu8 *p, bu64 *s)
 {
@@ -111,7 +143,9 @@ BENCH_INLINE bu32 pkt_gen(bu8 *p, bu64 *s)
 			  (bu32)src0[flow % 4] << 24 | flow << 8 | 7 : (bu32)r2);
 		pkt_put32(p + ip + 16, 0xc6336400 | (flow & 0x3f));
 		l4len = frag & 0x1fff ? 0 : pkt_l4(p + ip + ihl * 4, proto, flow, r);
-		n = ihl * 4 + l4len + (r2 >> 10) % 48;
+		i = pkt_payload_len(pkt_rand(s));
+		pkt_payload(p + ip + ihl * 4 + l4len, i, s);
+		n = ihl * 4 + l4len + i;
 		pkt_put16(p + ip + 2, n);
 		return ip + n;
 	}
@@ -148,7 +182,9 @@ BENCH_INLINE bu32 pkt_gen(bu8 *p, bu64 *s)
 	}
 	p[nh] = proto;
 	l4len = pkt_l4(p + off, proto, flow, r);
-	n = off + l4len + (r2 >> 10) % 32;
+	i = pkt_payload_len(pkt_rand(s));
+	pkt_payload(p + off + l4len, i, s);
+	n = off + l4len + i;
 	pkt_put16(p + ip + 4, n - ip - 40);
 	return n;
 }

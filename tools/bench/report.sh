@@ -11,7 +11,7 @@ mkdir -p "$res"
 x86=$(mktemp)
 arm=$(mktemp)
 trap 'rm -f "$x86" "$arm"' EXIT
-"$out/bench-x86_64/bench_run" "$out/vm-bench-x86_64.log" "$res/x86_64.csv" > "$x86"
+"$out/bench-x86_64/bench_run" -k "$out/build-x86_64/vmlinux" "$out/vm-bench-x86_64.log" "$res/x86_64.csv" > "$x86"
 "$out/bench-x86_64/bench_run" --sizes "$out/vm-bench-arm64.log" "$res/arm64.csv" > "$arm"
 
 {
@@ -27,7 +27,7 @@ trap 'rm -f "$x86" "$arm"' EXIT
 	echo "variant's result was first checked against the VM's"
 	echo "BPF_PROG_TEST_RUN (micro: the u64 result; per-packet programs: a"
 	echo "digest of every action and output packet over a ring of 256"
-	echo "generated packets) and against each other on 4 more rings / 256"
+	echo "generated packets of 42-1529 bytes) and against each other on 4 more rings / 256"
 	echo "more inputs. \"(no difference)\": the interval contains 1.00x."
 	echo "The whole-program column: the stock object loaded with np_bench.ko"
 	echo "(tools/np/np-build.sh) switched on; its images jump to the module's"

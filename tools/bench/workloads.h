@@ -219,6 +219,7 @@ struct flow {
 	bu32 src[4], dst[4];	/* network order */
 	bu16 sport, dport;	/* network order */
 	bu16 len;		/* IP datagram length */
+	bu16 l4;		/* where the L4 header starts */
 	bu8 proto, v6, later_frag;
 };
 
@@ -230,6 +231,7 @@ BENCH_INLINE int parse_l4(const bu8 *data, bu64 off, const bu8 *end,
 
 	f->sport = 0;
 	f->dport = 0;
+	f->l4 = off;
 	if (f->later_frag || (f->proto != 6 && f->proto != 17))
 		return 0;
 	if (l4 + 4 > end)
@@ -569,6 +571,134 @@ PK_HASH(xxh64)
 PK_HASH(murmur3_32)
 PK_HASH(murmur3_128)
 
+/* ---- per-packet programs that loop over the payload ---- */
+
+/*
+ * A loop a BPF program may run for a length it reads from the packet:
+ * bpf_for() (an open-coded iterator, the bpf_iter_num kfuncs), as a BPF
+ * author writes it since 6.4; a plain loop in the native builds.
+ */
+#if defined(__bpf__) || defined(KOPS_NATIVE_PROG)
+#define FOR_RANGE(i, start, end)	bpf_for(i, start, end)
+#else
+#define FOR_RANGE(i, start, end)	for ((i) = (start); (i) < (end); (i)++)
+#endif
+
+#define PKT_MTU		1500
+
+/* the L4 segment's length, at most PKT_MTU; 0 if not TCP or UDP */
+BENCH_INLINE bu32 l4_segment(const bu8 *data, const bu8 *end,
+			     struct flow *f)
+{
+	bu64 len;
+
+	if (parse(data, end, f) || f->later_frag ||
+	    (f->proto != 6 && f->proto != 17))
+		return 0;
+	len = end - (data + f->l4);
+	return len > PKT_MTU ? PKT_MTU : len;
+}
+
+/*
+ * The L4 checksum recomputed, as a NAT or a tunnel endpoint does after
+ * rewriting a header: the ones' complement sum of the pseudo-header and
+ * the segment (its checksum field zeroed), the segment in 32-bit words
+ * as csum_partial() adds them, the carries folded at the end; stored in
+ * the TCP or UDP checksum field.
+ */
+BENCH_INLINE bu32 pk_csum(bu8 *data, const bu8 *end)
+{
+	struct flow f;
+	bu8 *l4, *tail;
+	bu32 len, words, csum_off;
+	bu64 sum;
+	int i;
+
+	len = l4_segment(data, end, &f);
+	if (!len)
+		return BENCH_PASS;
+	csum_off = f.proto == 6 ? 16 : 6;
+	if (len < csum_off + 2)
+		return BENCH_PASS;
+	l4 = data + f.l4;
+	VERIFIER_KEEP(l4);
+	if (l4 + csum_off + 2 > end)
+		return BENCH_PASS;
+	*(bu16a *)(l4 + csum_off) = 0;
+	sum = (bu64)f.src[0] + f.dst[0] + f.src[1] + f.dst[1] + f.src[2] +
+	      f.dst[2] + f.src[3] + f.dst[3] +
+	      (((bu64)f.proto + len) << 8);	/* csum_tcpudp_nofold() */
+	words = len >> 2;
+	FOR_RANGE(i, 0, words) {
+		const bu8 *p = l4 + 4 * i;
+
+		VERIFIER_KEEP(p);
+		if (p + 4 > end)
+			break;
+		sum += LD32(p);
+	}
+	tail = l4 + (len & ~3u);			/* the odd bytes */
+	VERIFIER_KEEP(tail);
+	if ((len & 3) && tail + 1 <= end)
+		sum += tail[0];
+	if ((len & 3) >= 2 && tail + 2 <= end)
+		sum += (bu64)tail[1] << 8;
+	if ((len & 3) == 3 && tail + 3 <= end)
+		sum += (bu64)tail[2] << 16;
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	*(bu16a *)(l4 + csum_off) = ~sum;
+	return BENCH_TX;
+}
+
+/* the two signatures pk_scan looks for, as payload bytes in memory order */
+#define SIG_A	0x8b48e589U	/* 89 e5 48 8b */
+#define SIG_B	0x2f6e6962U	/* 62 69 6e 2f: "bin/" */
+
+/*
+ * A payload filter, an intrusion detector's first stage: drop a TCP or
+ * UDP packet whose payload holds one of two 4-byte signatures at any
+ * offset, counting the drops; pass the rest.
+ */
+BENCH_INLINE bu32 pk_scan(const bu8 *data, const bu8 *end)
+{
+	const bu8 *pl;
+	struct flow f;
+	int i, len, hdr;
+
+	len = l4_segment(data, end, &f);
+	if (!len)
+		return BENCH_PASS;
+	hdr = f.proto == 6 ? 20 : 8;
+	if (len < hdr + 4)
+		return BENCH_PASS;
+	pl = data + f.l4;
+	VERIFIER_KEEP(pl);
+	if (f.proto == 6) {
+		if (pl + 20 > end)
+			return BENCH_PASS;
+		hdr = (pl[12] >> 4) * 4;		/* doff */
+	}
+	pl += hdr;
+	FOR_RANGE(i, 0, len - hdr - 3) {
+		const bu8 *p = pl + i;
+		bu32 w;
+
+		VERIFIER_KEEP(p);
+		if (p + 4 > end)
+			break;
+		w = LD32(p);
+		if (w == SIG_A || w == SIG_B) {
+			count(7);
+			return BENCH_DROP;
+		}
+	}
+	return BENCH_PASS;
+}
+
 /*
  * The micro input: random words from @seed, with Ethernet/IP/L4 headers
  * every 64 bytes.  bench_fill() is the one the VM and the timings use.
@@ -589,12 +719,18 @@ BENCH_INLINE void bench_fill(bu64 *w)
 
 #define BENCH_RING_SEED	0x13198a2e03707344ULL
 
-/* name: every workload, micro then per packet, in the order of the report */
+/*
+ * name: every workload, micro then per packet, in the order of the
+ * report; the per-packet programs that read headers, then those that
+ * loop over the payload
+ */
 #define BENCH_MICROS(X)							\
 	X(rotate) X(select) X(extract) X(swap_mem) X(bitcount)		\
 	X(shift_add) X(mul_high)
-#define BENCH_PACKET_PROGS(X)						\
+#define BENCH_HEADER_PROGS(X)						\
 	X(parse) X(lb) X(ratelimit) X(classify) X(jhash) X(siphash)	\
 	X(xxh64) X(murmur3_32) X(murmur3_128)
+#define BENCH_LOOP_PROGS(X)	X(csum) X(scan)
+#define BENCH_PACKET_PROGS(X)	BENCH_HEADER_PROGS(X) BENCH_LOOP_PROGS(X)
 
 #endif

@@ -14,9 +14,9 @@
  * counted as 0), the
  * instructions as libbpf sends them (a map reference as the index of the
  * map in first-reference order) and each map's type, key and value size,
- * entry count and flags.  Programs the whole-program mode cannot take
- * (subprogram calls, kfuncs, tail calls, global data) are refused with the
- * reason.  Read-only global data (.rodata, frozen by libbpf) is hashed
+ * entry count and flags; a kfunc call as the function's name.  Programs
+ * the whole-program mode cannot take (subprogram calls, kfuncs other than
+ * bpf_for's, tail calls, global data) are refused with the reason.  Read-only global data (.rodata, frozen by libbpf) is hashed
  * with its bytes, so the native code may hold its own copy.
  */
 #include <errno.h>
@@ -122,6 +122,29 @@ static long prog_offset(struct elf_info *ei, int shndx, const char *name)
 	return -1;
 }
 
+/* The symbol the relocation at insn @idx of the program names; 0 if any. */
+static int reloc_sym(struct elf_info *ei, int shndx, long off, size_t idx,
+		     GElf_Sym *sym, const char **name)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	GElf_Rel rel;
+	size_t i;
+
+	while ((scn = elf_nextscn(ei->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_REL ||
+		    (int)sh.sh_info != shndx)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+
+		for (i = 0; i < sh.sh_size / sh.sh_entsize; i++)
+			if (gelf_getrel(d, i, &rel) &&
+			    rel.r_offset == off + idx * 8)
+				return get_sym(ei, GELF_R_SYM(rel.r_info), sym, name);
+	}
+	return -1;
+}
+
 /*
  * The map named by the relocation at insn @idx of the program, as libbpf
  * will name it, or NULL; *@val_off: the offset into global data.
@@ -130,50 +153,65 @@ static const char *reloc_target(struct bpf_object *obj, struct elf_info *ei,
 				int shndx, long off, size_t idx, int *val_off,
 				const char **err)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	GElf_Rel rel;
-	GElf_Sym sym;
 	const char *name, *sec;
 	struct bpf_map *map;
-	size_t i, n;
+	GElf_Sym sym;
+	size_t n;
 
-	while ((scn = elf_nextscn(ei->elf, scn))) {
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_REL ||
-		    (int)sh.sh_info != shndx)
-			continue;
-		Elf_Data *d = elf_getdata(scn, NULL);
-
-		for (i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
-			if (!gelf_getrel(d, i, &rel) ||
-			    rel.r_offset != off + idx * 8)
-				continue;
-			if (get_sym(ei, GELF_R_SYM(rel.r_info), &sym, &name))
-				break;
-			if (sym.st_shndx == ei->maps_shndx)
-				return name;
-			if (!sym.st_shndx || sym.st_shndx >= SHN_LORESERVE) {
-				*err = "references an extern (kfunc, kconfig or ksym)";
-				return NULL;
-			}
-			sec = sec_name(ei, sym.st_shndx);
-			if (strncmp(sec, ".rodata", 7)) {
-				*err = "writes global data (.data or .bss); use a map";
-				return NULL;
-			}
-			/* libbpf's internal map for the section: OBJ.rodata */
-			bpf_object__for_each_map(map, obj) {
-				n = strlen(bpf_map__name(map));
-				if (bpf_map__is_internal(map) && n >= strlen(sec) &&
-				    !strcmp(bpf_map__name(map) + n - strlen(sec), sec)) {
-					*val_off = sym.st_value;
-					return bpf_map__name(map);
-				}
-			}
-			*err = "references a global data section libbpf does not map";
-			return NULL;
+	if (reloc_sym(ei, shndx, off, idx, &sym, &name))
+		return NULL;
+	if (sym.st_shndx == ei->maps_shndx)
+		return name;
+	if (!sym.st_shndx || sym.st_shndx >= SHN_LORESERVE) {
+		*err = "references an extern (kfunc, kconfig or ksym)";
+		return NULL;
+	}
+	sec = sec_name(ei, sym.st_shndx);
+	if (strncmp(sec, ".rodata", 7)) {
+		*err = "writes global data (.data or .bss); use a map";
+		return NULL;
+	}
+	/* libbpf's internal map for the section: OBJ.rodata */
+	bpf_object__for_each_map(map, obj) {
+		n = strlen(bpf_map__name(map));
+		if (bpf_map__is_internal(map) && n >= strlen(sec) &&
+		    !strcmp(bpf_map__name(map) + n - strlen(sec), sec)) {
+			*val_off = sym.st_value;
+			return bpf_map__name(map);
 		}
 	}
+	*err = "references a global data section libbpf does not map";
+	return NULL;
+}
+
+/*
+ * The kfuncs whole-program code may call: tools/np/include/np_helpers.h
+ * gives their C form.
+ */
+static const char *const np_kfuncs[] = {
+	"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy",
+};
+
+/*
+ * A call clang emitted to an extern function, a kfunc: libbpf sends it
+ * with src_reg BPF_PSEUDO_KFUNC_CALL and the function's BTF id, which the
+ * kernel hashes as imm 0 followed by the function's name.  NULL if the
+ * call at @idx is not one; *@err if the kfunc has no C form here.
+ */
+static const char *kfunc_call(struct elf_info *ei, int shndx, long off,
+			      size_t idx, const char **err)
+{
+	const char *name;
+	GElf_Sym sym;
+	size_t i;
+
+	if (reloc_sym(ei, shndx, off, idx, &sym, &name) || sym.st_shndx ||
+	    GELF_ST_TYPE(sym.st_info) == STT_SECTION)
+		return NULL;
+	for (i = 0; i < sizeof(np_kfuncs) / sizeof(np_kfuncs[0]); i++)
+		if (!strcmp(name, np_kfuncs[i]))
+			return name;
+	*err = "calls a kfunc other than bpf_iter_num_* (bpf_for)";
 	return NULL;
 }
 
@@ -195,7 +233,7 @@ static int do_prog(struct bpf_object *obj, struct bpf_program *prog,
 {
 	const struct bpf_insn *insns = bpf_program__insns(prog);
 	size_t cnt = bpf_program__insn_cnt(prog), i;
-	const char *name = bpf_program__name(prog), *err = NULL;
+	const char *name = bpf_program__name(prog), *err = NULL, *kfunc;
 	const char *maps[MAX_MAPS];
 	int shndx, nmaps = 0;
 	struct stream s = {}, body = {};
@@ -218,6 +256,18 @@ static int do_prog(struct bpf_object *obj, struct bpf_program *prog,
 	for (i = 0; i < cnt; i++) {
 		struct bpf_insn in = insns[i];
 
+		if (in.code == (BPF_JMP | BPF_CALL) && in.src_reg == BPF_PSEUDO_CALL &&
+		    (kfunc = kfunc_call(ei, shndx, off, i, &err))) {
+			/* as libbpf relocates it, the BTF id hashed as its name */
+			in.src_reg = BPF_PSEUDO_KFUNC_CALL;
+			in.off = 0;
+			in.imm = 0;
+			put_insn(&body, &in);
+			put(&body, kfunc, strlen(kfunc) + 1);
+			continue;
+		}
+		if (err)
+			break;
 		if (in.code == (BPF_JMP | BPF_CALL) && in.src_reg == BPF_PSEUDO_CALL)
 			err = "calls a BPF subprogram (mark it static inline)";
 		else if (in.code == (BPF_JMP | BPF_CALL) && in.src_reg)

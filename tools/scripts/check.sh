@@ -227,9 +227,9 @@ echo "# benchmarks: the hash functions against published vectors, the packet rin
 host_tap bench-check bench-check.log "bench vectors"
 # every benchmark program in its three builds, jited in the VM and run
 # natively on the host, against the VM's results and native C (no timing)
-echo "# benchmarks: 16 programs x (stock, EInsn, eins-opt, whole-program, 3 native builds) agree"
+echo "# benchmarks: 18 programs x (stock, EInsn, eins-opt, whole-program, 3 native builds) agree"
 if make --no-print-directory -s ARCH=x86_64 bench-vm > "$out/bench-vm.log" 2>&1 &&
-   "$out/bench-x86_64/bench_run" --check "$out/vm-bench-x86_64.log" \
+   "$out/bench-x86_64/bench_run" -k "$out/build-x86_64/vmlinux" --check "$out/vm-bench-x86_64.log" \
 	> "$out/bench-run-check.log" 2>&1; then
 	pass "$(cat "$out/bench-run-check.log")"
 else

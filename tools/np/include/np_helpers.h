@@ -91,4 +91,68 @@ static __always_inline u32 bpf_get_smp_processor_id(void)
 	return raw_smp_processor_id();
 }
 
+/*
+ * bpf_for(): the bpf_iter_num kfuncs (kernel/bpf/bpf_iter.c) inline, on
+ * the same state with the same results, so that the loop runs the
+ * iterations the bytecode runs; the loop itself as <bpf/bpf_helpers.h>
+ * writes it, which bounds i to [start, end) however the state ends.
+ * (The kernel builds with -fno-strict-overflow: cur + 1 wraps there too.)
+ */
+struct np_iter_num {
+	int cur;	/* the value last returned; start - 1 before the first */
+	int end;
+} __aligned(8);
+
+static __always_inline int bpf_iter_num_new(struct bpf_iter_num *it,
+					    int start, int end)
+{
+	struct np_iter_num *s = (void *)it;
+
+	BUILD_BUG_ON(sizeof(*s) != sizeof(*it));
+	if (start > end || (s64)end - (s64)start > BPF_MAX_LOOPS) {
+		s->cur = s->end = 0;
+		return start > end ? -EINVAL : -E2BIG;
+	}
+	s->cur = start - 1;
+	s->end = end;
+	return 0;
+}
+
+static __always_inline int *bpf_iter_num_next(struct bpf_iter_num *it)
+{
+	struct np_iter_num *s = (void *)it;
+
+	if ((s64)(s->cur + 1) >= s->end) {
+		s->cur = s->end = 0;
+		return NULL;
+	}
+	s->cur++;
+	return &s->cur;
+}
+
+static __always_inline void bpf_iter_num_destroy(struct bpf_iter_num *it)
+{
+	struct np_iter_num *s = (void *)it;
+
+	s->cur = s->end = 0;
+}
+
+#define bpf_for(i, start, end)						\
+	for (struct bpf_iter_num ___it __aligned(8)			\
+		     __cleanup(bpf_iter_num_destroy),			\
+	     *___p __maybe_unused =					\
+		     (bpf_iter_num_new(&___it, (start), (end)), NULL);	\
+	     ({								\
+		int *___t = bpf_iter_num_next(&___it);			\
+									\
+		___t && ((i) = *___t, (i) >= (start) && (i) < (end));	\
+	     });)
+
+#define bpf_repeat(n)							\
+	for (struct bpf_iter_num ___it __aligned(8)			\
+		     __cleanup(bpf_iter_num_destroy),			\
+	     *___p __maybe_unused =					\
+		     (bpf_iter_num_new(&___it, 0, (n)), NULL);		\
+	     bpf_iter_num_next(&___it);)
+
 #endif
