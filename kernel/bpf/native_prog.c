@@ -127,6 +127,12 @@ static bool native_prog_type_ok(enum bpf_prog_type type)
 	}
 }
 
+static bool is_ldimm64_func(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_LD | BPF_IMM | BPF_DW) &&
+	       insn->src_reg == BPF_PSEUDO_FUNC;
+}
+
 static bool is_ldimm64_map(const struct bpf_insn *insn)
 {
 	return insn->code == (BPF_LD | BPF_IMM | BPF_DW) &&
@@ -165,8 +171,6 @@ static const char *native_prog_unfit(struct bpf_verifier_env *env)
 		return "program type not supported";
 	if (bpf_prog_is_dev_bound(prog->aux))
 		return "offloaded or device-bound program";
-	if (env->subprog_cnt > 1)
-		return "BPF-to-BPF calls and callbacks are not supported";
 	if (env->kinsn_cnt)
 		return "program uses kinsn sites";
 	if (prog->aux->arena)
@@ -179,8 +183,9 @@ static const char *native_prog_unfit(struct bpf_verifier_env *env)
 		    insn[i].imm == BPF_FUNC_tail_call)
 			return "tail calls are not supported";
 		if (insn[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
-		    insn[i].src_reg && !is_ldimm64_map(&insn[i]))
-			return "ld_imm64 of BTF ids or functions is not supported";
+		    insn[i].src_reg && !is_ldimm64_map(&insn[i]) &&
+		    !is_ldimm64_func(&insn[i]))
+			return "ld_imm64 of BTF ids is not supported";
 	}
 	return NULL;
 }

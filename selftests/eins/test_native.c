@@ -536,20 +536,6 @@ TEST(refuses_tail_calls)
 	close(map);
 }
 
-TEST(refuses_subprograms)
-{
-	struct bpf_insn insns[] = {
-		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 2),
-		BPF_MOV64_IMM(BPF_REG_0, XDP_PASS),
-		BPF_EXIT_INSN(),
-		BPF_MOV64_IMM(BPF_REG_0, 0),
-		BPF_EXIT_INSN(),
-	};
-
-	expect_unfit(_metadata, insns, sizeof(insns) / sizeof(insns[0]),
-		     "BPF-to-BPF calls and callbacks are not supported");
-}
-
 TEST(rmmod_refused_while_replaced)
 {
 	struct bpf_object *obj;
@@ -659,6 +645,103 @@ TEST(bpf_semantics_on_packet_values)
 			EXPECT_EQ(INT64_MIN, native.sdiv);
 			EXPECT_EQ(0, native.smod);
 		}
+	}
+	bpf_object__close(obj2);
+	bpf_object__close(obj);
+}
+
+/*
+ * np_loops's operands: iterator ranges at the edges the kfuncs check
+ * (start > end, wider than BPF_MAX_LOOPS, next to INT_MIN and INT_MAX),
+ * bpf_loop() counts past BPF_MAX_LOOPS and with flags, then random ones.
+ */
+#define LOOP_CASES	48
+#define MAX_LOOPS	(1 << 23)	/* BPF_MAX_LOOPS */
+
+static void loop_case(struct np_loop_pkt *p, int i)
+{
+	static const __s32 ranges[][2] = {
+		{ 0, 10 }, { 5, 5 }, { 7, 3 }, { -3, 4 }, { INT32_MIN, INT32_MAX },
+		{ INT32_MAX - 3, INT32_MAX }, { INT32_MIN, INT32_MIN + 2 },
+		{ 0, MAX_LOOPS + 1 }, { -100, 100 },
+	};
+	static const __u32 counts[] = { 0, 1, 20, MAX_LOOPS + 1 };
+	unsigned int r = 0x9e3779b9u * (i + 1);
+
+	memset(p, 0, sizeof(*p));
+	if (i < (int)(sizeof(ranges) / sizeof(ranges[0]))) {
+		p->start = ranges[i][0];
+		p->end = ranges[i][1];
+	} else {
+		p->start = (int)(r % 64) - 32;
+		p->end = p->start + (int)((r >> 8) % 48) - 8;
+	}
+	p->nr = i < 4 ? counts[i] : (r >> 12) % 40;
+	p->stop_at = (r >> 16) % 48;
+	p->flags = i == 5;
+}
+
+static int loop_run(int fd, const struct np_loop_pkt *in,
+		    struct np_loop_pkt *out, __u32 *retval)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = in, .data_size_in = sizeof(*in),
+		    .data_out = out, .data_size_out = sizeof(*out));
+	int err = bpf_prog_test_run_opts(fd, &opts);
+
+	*retval = opts.retval;
+	return err ? -errno : 0;
+}
+
+/*
+ * Loops whose bounds come from the packet, through bpf_iter_num_*,
+ * bpf_for(), bpf_loop() with a callback and a BPF-to-BPF call: the
+ * program binds (its kfunc calls hashed by name, its subprograms as
+ * libbpf appends them), and runs the iterations the JIT runs, with the
+ * kfuncs' and the helper's results.
+ */
+TEST(loops_on_packet_values)
+{
+	struct np_loop_pkt in, native, jited;
+	struct bpf_object *obj, *obj2;
+	__s64 width;
+	__u32 rn, rj, want;
+	int i, fd, fd2;
+
+	fresh_named_module(_metadata, SEM_MODULE, true);
+	fd = load_from(SEM_OBJ, "np_loops", AS_BUILT, &obj);
+	ASSERT_LE(0, fd) TH_LOG("load: %d\n%s", fd, log_tail());
+	ASSERT_TRUE(np_prog_replaced(fd, SEM_MODULE)) TH_LOG("log: %s", log_tail());
+	ASSERT_EQ(0, set_module_enable(SEM_MODULE, false));
+	fd2 = load_from(SEM_OBJ, "np_loops", AS_BUILT, &obj2);
+	ASSERT_LE(0, fd2);
+	ASSERT_FALSE(np_prog_replaced(fd2, SEM_MODULE));
+
+	for (i = 0; i < LOOP_CASES; i++) {
+		loop_case(&in, i);
+		ASSERT_EQ(0, loop_run(fd, &in, &native, &rn));
+		ASSERT_EQ(0, loop_run(fd2, &in, &jited, &rj));
+		EXPECT_EQ(XDP_TX, rj);
+		EXPECT_EQ(rj, rn);
+		EXPECT_EQ(0, memcmp(&native, &jited, sizeof(native)))
+			TH_LOG("case %d [%d, %d) nr %u: new %lld/%lld iters %d/%d "
+			       "for %d/%d loop %lld/%lld calls %u/%u mix %x/%x", i,
+			       in.start, in.end, in.nr, native.new_ret, jited.new_ret,
+			       native.iters, jited.iters, native.for_iters,
+			       jited.for_iters, native.loop_ret, jited.loop_ret,
+			       native.calls, jited.calls, native.mix, jited.mix);
+		width = (__s64)in.end - in.start;
+		EXPECT_EQ(width < 0 ? -EINVAL : width > MAX_LOOPS ? -E2BIG : 0,
+			  native.new_ret) TH_LOG("case %d", i);
+		EXPECT_EQ(width < 0 || width > MAX_LOOPS ? 0 : width, native.iters);
+		EXPECT_EQ(native.iters, native.for_iters);
+		want = in.stop_at < in.nr ? in.stop_at + 1 : in.nr;
+		EXPECT_EQ(in.flags || in.nr > MAX_LOOPS ? 0 : want, native.calls);
+		if (in.flags)
+			want = -EINVAL;
+		else if (in.nr > MAX_LOOPS)
+			want = -E2BIG;
+		EXPECT_EQ((__s32)want, native.loop_ret) TH_LOG("case %d", i);
 	}
 	bpf_object__close(obj2);
 	bpf_object__close(obj);

@@ -14,12 +14,15 @@
  * counted as 0), the
  * instructions as libbpf sends them (a map reference as the index of the
  * map in first-reference order) and each map's type, key and value size,
- * entry count and flags; a kfunc call as the function's name.  Programs
- * the whole-program mode cannot take (subprogram calls, kfuncs other than
- * bpf_for's, tail calls, global data) are refused with the reason.  Read-only global data (.rodata, frozen by libbpf) is hashed
+ * entry count and flags; a kfunc call as the function's name; the
+ * subprograms (bpf_loop() callbacks, functions not inlined) appended as
+ * libbpf appends them.  Programs the whole-program mode cannot take
+ * (kfuncs other than bpf_for's, tail calls, global data) are refused
+ * with the reason.  Read-only global data (.rodata, frozen by libbpf) is hashed
  * with its bytes, so the native code may hold its own copy.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -75,6 +78,7 @@ struct elf_info {
 	Elf_Scn *symtab;
 	GElf_Shdr symtab_hdr;
 	int maps_shndx;
+	int text_shndx;
 };
 
 static const char *sec_name(struct elf_info *ei, int idx)
@@ -228,17 +232,151 @@ static int map_index(const char **names, int *cnt, const char *name)
 	return (*cnt)++;
 }
 
+/*
+ * A program as libbpf sends it: its own instructions, then every
+ * subprogram of .text it calls or takes the address of (a bpf_loop()
+ * callback), each appended where it is first reached, depth first, and
+ * the calls' and addresses' imm made relative to where the callee landed
+ * (libbpf's bpf_object__reloc_code()).  For each instruction, where it
+ * comes from: the section and byte offset its relocations are at.
+ */
+struct linked {
+	struct bpf_insn *insns;
+	int *shndx;
+	long *off;
+	size_t cnt, cap;
+	size_t placed_start[64], placed_at[64];	/* .text insn -> linked */
+	int nplaced;
+};
+
+static int append_code(struct linked *l, const struct bpf_insn *src, size_t n,
+		       int shndx, long off)
+{
+	size_t i;
+
+	if (l->cnt + n > l->cap) {
+		l->cap = (l->cnt + n) * 2;
+		l->insns = realloc(l->insns, l->cap * sizeof(*l->insns));
+		l->shndx = realloc(l->shndx, l->cap * sizeof(*l->shndx));
+		l->off = realloc(l->off, l->cap * sizeof(*l->off));
+		if (!l->insns || !l->shndx || !l->off)
+			return -1;
+	}
+	for (i = 0; i < n; i++) {
+		l->insns[l->cnt + i] = src[i];
+		l->shndx[l->cnt + i] = shndx;
+		l->off[l->cnt + i] = off + i * 8;
+	}
+	l->cnt += n;
+	return 0;
+}
+
+/* The .text function holding insn @idx of .text: its start and length. */
+static int text_func(struct elf_info *ei, size_t idx, size_t *start, size_t *cnt)
+{
+	size_t i, n = ei->symtab_hdr.sh_size / ei->symtab_hdr.sh_entsize;
+	const char *name;
+	GElf_Sym sym;
+
+	for (i = 0; i < n; i++)
+		if (!get_sym(ei, i, &sym, &name) && sym.st_shndx == ei->text_shndx &&
+		    GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
+		    sym.st_value / 8 <= idx && idx < (sym.st_value + sym.st_size) / 8) {
+			*start = sym.st_value / 8;
+			*cnt = sym.st_size / 8;
+			return 0;
+		}
+	return -1;
+}
+
+/* libbpf's sym_is_subprog(): a symbol naming code in .text */
+static bool sym_is_text(struct elf_info *ei, const GElf_Sym *sym)
+{
+	int bind = GELF_ST_BIND(sym->st_info), type = GELF_ST_TYPE(sym->st_info);
+
+	return ei->text_shndx > 0 && sym->st_shndx == ei->text_shndx &&
+	       ((bind == STB_LOCAL && type == STT_SECTION) ||
+		(bind == STB_GLOBAL && type == STT_FUNC));
+}
+
+static bool is_ldimm64(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_LD | BPF_IMM | BPF_DW);
+}
+
+/* link the code at @at, @cnt insns long: see struct linked */
+static int link_code(struct elf_info *ei, struct linked *l, size_t at,
+		     size_t cnt, const char **err)
+{
+	Elf_Data *text = ei->text_shndx > 0 ?
+		elf_getdata(elf_getscn(ei->elf, ei->text_shndx), NULL) : NULL;
+	size_t i, idx, start, n;
+	const char *name;
+	struct bpf_insn *in;
+	GElf_Sym sym;
+	bool rel;
+	int k;
+
+	for (i = at; i < at + cnt; i++) {
+		in = &l->insns[i];
+		rel = !reloc_sym(ei, l->shndx[i], l->off[i], 0, &sym, &name);
+		if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL &&
+		    !in->dst_reg && !in->off) {
+			if (rel && !sym.st_shndx)
+				continue;		/* a kfunc */
+			if (rel && !sym_is_text(ei, &sym)) {
+				*err = "calls a function outside .text";
+				return -1;
+			}
+			idx = rel ? sym.st_value / 8 + in->imm + 1 :
+			      l->off[i] / 8 + in->imm + 1;
+			if (!rel && l->shndx[i] != ei->text_shndx) {
+				*err = "calls a function of its own section";
+				return -1;
+			}
+		} else if (is_ldimm64(in) && rel && sym_is_text(ei, &sym)) {
+			in->src_reg = BPF_PSEUDO_FUNC;
+			idx = (sym.st_value + in->imm) / 8;
+		} else {
+			continue;
+		}
+		if (!text || text_func(ei, idx, &start, &n) ||
+		    (start + n) * 8 > text->d_size) {
+			*err = "calls or takes the address of code not in a .text function";
+			return -1;
+		}
+		for (k = 0; k < l->nplaced && l->placed_start[k] != start; k++)
+			;
+		if (k == l->nplaced) {
+			if (k == 64) {
+				*err = "calls too many subprograms";
+				return -1;
+			}
+			l->placed_start[k] = start;
+			l->placed_at[k] = l->cnt;
+			l->nplaced++;
+			if (append_code(l, (const struct bpf_insn *)text->d_buf + start,
+					n, ei->text_shndx, start * 8) ||
+			    link_code(ei, l, l->placed_at[k], n, err))
+				return -1;
+		}
+		l->insns[i].imm = l->placed_at[k] - i - 1;
+	}
+	return 0;
+}
+
 static int do_prog(struct bpf_object *obj, struct bpf_program *prog,
 		   struct elf_info *ei)
 {
-	const struct bpf_insn *insns = bpf_program__insns(prog);
-	size_t cnt = bpf_program__insn_cnt(prog), i;
 	const char *name = bpf_program__name(prog), *err = NULL, *kfunc;
+	const struct bpf_insn *insns;
 	const char *maps[MAX_MAPS];
 	int shndx, nmaps = 0;
 	struct stream s = {}, body = {};
+	struct linked l = {};
 	unsigned char md[32];
 	unsigned int mdlen;
+	size_t cnt, i;
 	long off;
 
 	shndx = find_sec(ei, bpf_program__section_name(prog));
@@ -252,12 +390,22 @@ static int do_prog(struct bpf_object *obj, struct bpf_program *prog,
 			name, BPF_OBJ_NAME_LEN - 1);
 		return -1;
 	}
+	if (append_code(&l, bpf_program__insns(prog), bpf_program__insn_cnt(prog),
+			shndx, off)) {
+		perror("np-hash");
+		exit(1);
+	}
+	i = 0;
+	if (link_code(ei, &l, 0, l.cnt, &err))
+		goto refuse;
+	insns = l.insns;
+	cnt = l.cnt;
 
 	for (i = 0; i < cnt; i++) {
 		struct bpf_insn in = insns[i];
 
 		if (in.code == (BPF_JMP | BPF_CALL) && in.src_reg == BPF_PSEUDO_CALL &&
-		    (kfunc = kfunc_call(ei, shndx, off, i, &err))) {
+		    (kfunc = kfunc_call(ei, l.shndx[i], l.off[i], 0, &err))) {
 			/* as libbpf relocates it, the BTF id hashed as its name */
 			in.src_reg = BPF_PSEUDO_KFUNC_CALL;
 			in.off = 0;
@@ -268,15 +416,21 @@ static int do_prog(struct bpf_object *obj, struct bpf_program *prog,
 		}
 		if (err)
 			break;
-		if (in.code == (BPF_JMP | BPF_CALL) && in.src_reg == BPF_PSEUDO_CALL)
-			err = "calls a BPF subprogram (mark it static inline)";
-		else if (in.code == (BPF_JMP | BPF_CALL) && in.src_reg)
+		if (in.code == (BPF_JMP | BPF_CALL) && in.src_reg &&
+		    in.src_reg != BPF_PSEUDO_CALL)
 			err = "calls a kfunc";
 		else if (in.code == (BPF_JMP | BPF_CALL) && in.imm == BPF_FUNC_tail_call)
 			err = "uses tail calls";
+		if (in.code == (BPF_LD | BPF_IMM | BPF_DW) && i + 1 < cnt &&
+		    in.src_reg == BPF_PSEUDO_FUNC) {
+			/* a callback's address, relative, as linked */
+			put_insn(&body, &in);
+			put_insn(&body, &insns[++i]);
+			continue;
+		}
 		if (in.code == (BPF_LD | BPF_IMM | BPF_DW) && i + 1 < cnt) {
 			int val_off = -1;
-			const char *map = reloc_target(obj, ei, shndx, off, i,
+			const char *map = reloc_target(obj, ei, l.shndx[i], l.off[i], 0,
 						       &val_off, &err);
 			struct bpf_insn hi = insns[i + 1];
 
@@ -303,6 +457,7 @@ static int do_prog(struct bpf_object *obj, struct bpf_program *prog,
 			break;
 	}
 	if (err) {
+refuse:
 		fprintf(stderr, "np-hash: %s: %s at insn %zu: not supported in whole-program mode\n",
 			name, err, i);
 		return -1;
@@ -352,6 +507,9 @@ static int do_prog(struct bpf_object *obj, struct bpf_program *prog,
 	printf("\n");
 	free(s.buf);
 	free(body.buf);
+	free(l.insns);
+	free(l.shndx);
+	free(l.off);
 	return 0;
 }
 
@@ -406,6 +564,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ei.maps_shndx = find_sec(&ei, ".maps");
+	ei.text_shndx = find_sec(&ei, ".text");
 
 	bpf_object__for_each_program(prog, obj)
 		if (do_prog(obj, prog, &ei))

@@ -4,7 +4,9 @@
  * whole-program module built from this source must compute what the
  * bytecode computes (tools/np/np-ir.py), never trap.  test_native.c runs
  * it natively and under the JIT on packets with divisors 0 and -1, shift
- * counts past the width, and compares.
+ * counts past the width, and compares.  np_loops: loops whose bounds come
+ * from the packet, through the iterator kfuncs, bpf_for(), bpf_loop() and
+ * a subprogram, compared the same way.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -32,6 +34,60 @@ int np_divide(struct xdp_md *ctx)
 	p->shl = p->ua << p->count;	/* counts past the width */
 	p->shr32 = (__u32)p->ua >> p->count;
 	p->sar = p->sa >> p->count;
+	return XDP_TX;
+}
+
+struct loop_ctx {
+	__u32 calls, stop_at;
+};
+
+static int loop_step(__u32 i, void *arg)
+{
+	struct loop_ctx *c = arg;
+
+	c->calls++;
+	return i == c->stop_at;
+}
+
+/* a BPF-to-BPF call, not inlined */
+static __noinline __u32 mix(__u32 a, __u32 b)
+{
+	return (a * 0x9e3779b1u) ^ (b >> 3) ^ (b << 29);
+}
+
+SEC("xdp")
+int np_loops(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct np_loop_pkt *p = data;
+	struct loop_ctx c = {};
+	struct bpf_iter_num it;
+	int i, *v, n = 0, sum = 0;
+
+	if ((void *)(p + 1) > data_end)
+		return XDP_DROP;
+	p->new_ret = bpf_iter_num_new(&it, p->start, p->end);
+	while ((v = bpf_iter_num_next(&it))) {
+		n++;
+		sum += *v * 3 + 1;
+	}
+	bpf_iter_num_destroy(&it);
+	p->iters = n;
+	p->sum = sum;
+
+	n = sum = 0;
+	bpf_for(i, p->start, p->end) {
+		n++;
+		sum ^= i;
+	}
+	p->for_iters = n;
+	p->for_sum = sum;
+
+	c.stop_at = p->stop_at;
+	p->loop_ret = bpf_loop(p->nr, loop_step, &c, p->flags);
+	p->calls = c.calls;
+	p->mix = mix(p->sum, c.calls);
 	return XDP_TX;
 }
 

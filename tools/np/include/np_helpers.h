@@ -21,6 +21,7 @@
 #define __ulong(name, val)	enum { ___bpf_concat(__unique_value, __COUNTER__) = val } name
 #define ___bpf_concat(a, b)	a ## b
 #define __hidden		__attribute__((visibility("hidden")))
+#define __noinline		noinline	/* the kernel's spelling */
 
 /*
  * array_map_lookup_elem(), which the verifier inlines for the bytecode,
@@ -154,5 +155,32 @@ static __always_inline void bpf_iter_num_destroy(struct bpf_iter_num *it)
 	     *___p __maybe_unused =					\
 		     (bpf_iter_num_new(&___it, 0, (n)), NULL);		\
 	     bpf_iter_num_next(&___it);)
+
+/*
+ * bpf_loop(): the helper (kernel/bpf/bpf_iter.c) with the callback called
+ * directly, so that clang inlines it: the same checks, the same count of
+ * calls and the same result.  The verifier holds the callback's result
+ * to 0 (go on) or 1 (stop).
+ */
+#define bpf_loop(nr_loops, callback_fn, callback_ctx, flags)		\
+({									\
+	u32 ___n = (nr_loops), ___i;					\
+	void *___ctx = (callback_ctx);					\
+	long ___ret;							\
+									\
+	if ((u64)(flags)) {						\
+		___ret = -EINVAL;					\
+	} else if (___n > BPF_MAX_LOOPS) {				\
+		___ret = -E2BIG;					\
+	} else {							\
+		for (___i = 0; ___i < ___n; ___i++)			\
+			if ((callback_fn)(___i, ___ctx)) {		\
+				___i++;					\
+				break;					\
+			}						\
+		___ret = ___i;						\
+	}								\
+	___ret;								\
+})
 
 #endif
