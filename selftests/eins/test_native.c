@@ -15,8 +15,8 @@
  * - programs share the code only with the same maps: a second load of
  *   the same program with maps of its own is not replaced, one reusing
  *   the first one's maps is;
- * - under a registered name, a program with a tail call or a subprogram
- *   is not replaced, and the log says why;
+ * - under a registered name, a program with a tail call is not
+ *   replaced, and the log says why;
  * - rmmod fails while a replaced program exists;
  * - on a CPU without the extensions the modules are built for, they do
  *   not load, and the kernel log says which one is missing;
@@ -26,6 +26,11 @@
  * - operations C leaves undefined (division by 0 and S64_MIN / -1, shift
  *   counts past the width) give the JIT's results on packet values, and
  *   no trap;
+ * - loops (iterator kfuncs, bpf_for, bpf_loop with a callback) and a
+ *   BPF-to-BPF call are replaced and give the JIT's results, bounds from
+ *   the packet;
+ * - a jited program tail-calls into a replaced one: its native code runs
+ *   and returns to the caller's caller;
  * - a module whose init is still running, and then fails, is not bound;
  * - a loader without CAP_PERFMON gets no native code; programs with the
  *   same (no) maps share it.
@@ -647,6 +652,64 @@ TEST(bpf_semantics_on_packet_values)
 		}
 	}
 	bpf_object__close(obj2);
+	bpf_object__close(obj);
+}
+
+/*
+ * A tail call into a replaced program lands X86_TAIL_CALL_OFFSET bytes
+ * into its image, in the caller's frame: the native code must run and
+ * return to the caller's caller.  The caller uses the stack and the
+ * callee-saved registers, and returns 9 if the tail call does not happen.
+ */
+TEST(tail_call_into_replaced)
+{
+	int map = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, NULL, 4, 4, 1, NULL);
+	struct np_sem_pkt in, direct, called;
+	struct bpf_object *obj;
+	__u32 rd, rc, key = 0;
+	int i, fd, caller;
+
+	ASSERT_LE(0, map);
+	fresh_named_module(_metadata, SEM_MODULE, true);
+	fd = load_from(SEM_OBJ, SEM_PROG, AS_BUILT, &obj);
+	ASSERT_LE(0, fd) TH_LOG("load: %d\n%s", fd, log_tail());
+	ASSERT_TRUE(np_prog_replaced(fd, SEM_MODULE));
+	ASSERT_EQ(0, bpf_map_update_elem(map, &key, &fd, BPF_ANY));
+	{
+		struct bpf_insn insns[] = {
+			BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),
+			BPF_MOV64_IMM(BPF_REG_7, 7),
+			BPF_MOV64_IMM(BPF_REG_8, 8),
+			BPF_MOV64_IMM(BPF_REG_9, 9),
+			BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_7, -8),
+			BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_8, -64),
+			BPF_MOV64_REG(BPF_REG_1, BPF_REG_6),
+			BPF_LD_MAP_FD(BPF_REG_2, map),
+			BPF_MOV64_IMM(BPF_REG_3, 0),
+			BPF_EMIT_CALL(BPF_FUNC_tail_call),
+			BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_10, -8),
+			BPF_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_9),
+			BPF_ALU64_REG(BPF_SUB, BPF_REG_0, BPF_REG_7),
+			BPF_EXIT_INSN(),
+		};
+		LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log_buf,
+			    .log_size = LOG_SIZE, .log_level = 1);
+
+		caller = bpf_prog_load(BPF_PROG_TYPE_XDP, "np_tc_caller", "GPL",
+				       insns, sizeof(insns) / sizeof(insns[0]), &opts);
+		ASSERT_LE(0, caller) TH_LOG("load: %d\n%s", -errno, log_buf);
+	}
+
+	for (i = 0; i < 16; i++) {
+		sem_case(&in, i);
+		ASSERT_EQ(0, sem_run(fd, &in, &direct, &rd));
+		ASSERT_EQ(0, sem_run(caller, &in, &called, &rc));
+		EXPECT_EQ(XDP_TX, rd);
+		EXPECT_EQ(rd, rc) TH_LOG("case %d: the caller returned %u", i, rc);
+		EXPECT_EQ(0, memcmp(&direct, &called, sizeof(direct)));
+	}
+	close(caller);
+	close(map);
 	bpf_object__close(obj);
 }
 

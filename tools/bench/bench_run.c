@@ -253,8 +253,9 @@ static struct mbuf *np_map_buf(struct variant *v, unsigned int id,
 }
 
 /*
- * A whole-program image: its jump to the module's code (jmp rel32)
- * becomes movabs r11, <the linked-in copy>; jmp r11.  Nothing follows it.
+ * A whole-program image: its entry's jump to the module's code (jmp
+ * rel32) becomes movabs r11, <the linked-in copy>; jmp r11.  What
+ * follows it, where tail calls land, is dropped.
  */
 static int np_link(struct workload *wl, struct variant *v)
 {
@@ -268,7 +269,7 @@ static int np_link(struct workload *wl, struct variant *v)
 	snprintf(name, sizeof(name), "pkt_%s", wl->name);
 	np = np_host_prog(name);
 	/* the verifier's maps come first; libbpf binds .rodata to every program after */
-	if (!np || np->map_cnt > v->nnp || v->npjmp + 5 != (int)v->bytes ||
+	if (!np || np->map_cnt > v->nnp || v->npjmp + 5 > (int)v->bytes ||
 	    v->code[v->npjmp] != 0xe9)
 		return -1;
 	for (i = 0; i < np->map_cnt; i++)
