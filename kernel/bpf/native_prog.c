@@ -8,12 +8,14 @@
  * instructions as loaded (map references as the index of the map in the
  * order the program first names it, kfunc calls by the function's name)
  * and the type, key and value size, entry count and flags of every map;
- * frozen read-only data is hashed with its bytes.  The module's build tool computes the same hash from the
- * object file.  After verification the program is bound to the module's
- * code only if the hashes match, the module's switch is on, the loader
- * has CAP_BPF and CAP_PERFMON and the module has finished loading; the
- * JIT then jumps to that code in the program's place.  The choice is made
- * once, here, so JIT passes cannot disagree.
+ * frozen read-only data is hashed with its bytes.  Subprograms are part
+ * of the program as loaded.  The module's build tool computes the same
+ * hash from the object file.  After verification, and before any
+ * subprogram is jited, the program is bound to the module's code only if
+ * the hashes match, the module's switch is on, the loader has CAP_BPF and
+ * CAP_PERFMON and the module has finished loading; the JIT then jumps to
+ * that code in the program's place, and jits none of its subprograms.
+ * The choice is made once, here, so JIT passes cannot disagree.
  */
 #include <crypto/sha2.h>
 #include <linux/bpf.h>

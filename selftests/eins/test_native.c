@@ -592,12 +592,12 @@ static void sem_case(struct np_sem_pkt *p, int i)
 	}
 }
 
-static int sem_run(int fd, const struct np_sem_pkt *in, struct np_sem_pkt *out,
-		   __u32 *retval)
+/* one packet of @size bytes through program @fd: the packet out, the verdict */
+static int pkt_run(int fd, const void *in, void *out, __u32 size, __u32 *retval)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		    .data_in = in, .data_size_in = sizeof(*in),
-		    .data_out = out, .data_size_out = sizeof(*out));
+		    .data_in = in, .data_size_in = size,
+		    .data_out = out, .data_size_out = size);
 	int err = bpf_prog_test_run_opts(fd, &opts);
 
 	*retval = opts.retval;
@@ -628,8 +628,8 @@ TEST(bpf_semantics_on_packet_values)
 
 	for (i = 0; i < SEM_CASES; i++) {
 		sem_case(&in, i);
-		ASSERT_EQ(0, sem_run(fd, &in, &native, &rn));
-		ASSERT_EQ(0, sem_run(fd2, &in, &jited, &rj));
+		ASSERT_EQ(0, pkt_run(fd, &in, &native, sizeof(in), &rn));
+		ASSERT_EQ(0, pkt_run(fd2, &in, &jited, sizeof(in), &rj));
 		EXPECT_EQ(XDP_TX, rj);
 		EXPECT_EQ(rj, rn);
 		EXPECT_EQ(0, memcmp(&native, &jited, sizeof(native)))
@@ -702,8 +702,8 @@ TEST(tail_call_into_replaced)
 
 	for (i = 0; i < 16; i++) {
 		sem_case(&in, i);
-		ASSERT_EQ(0, sem_run(fd, &in, &direct, &rd));
-		ASSERT_EQ(0, sem_run(caller, &in, &called, &rc));
+		ASSERT_EQ(0, pkt_run(fd, &in, &direct, sizeof(in), &rd));
+		ASSERT_EQ(0, pkt_run(caller, &in, &called, sizeof(in), &rc));
 		EXPECT_EQ(XDP_TX, rd);
 		EXPECT_EQ(rd, rc) TH_LOG("case %d: the caller returned %u", i, rc);
 		EXPECT_EQ(0, memcmp(&direct, &called, sizeof(direct)));
@@ -744,18 +744,6 @@ static void loop_case(struct np_loop_pkt *p, int i)
 	p->flags = i == 5;
 }
 
-static int loop_run(int fd, const struct np_loop_pkt *in,
-		    struct np_loop_pkt *out, __u32 *retval)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		    .data_in = in, .data_size_in = sizeof(*in),
-		    .data_out = out, .data_size_out = sizeof(*out));
-	int err = bpf_prog_test_run_opts(fd, &opts);
-
-	*retval = opts.retval;
-	return err ? -errno : 0;
-}
-
 /*
  * Loops whose bounds come from the packet, through bpf_iter_num_*,
  * bpf_for(), bpf_loop() with a callback and a BPF-to-BPF call: the
@@ -782,8 +770,8 @@ TEST(loops_on_packet_values)
 
 	for (i = 0; i < LOOP_CASES; i++) {
 		loop_case(&in, i);
-		ASSERT_EQ(0, loop_run(fd, &in, &native, &rn));
-		ASSERT_EQ(0, loop_run(fd2, &in, &jited, &rj));
+		ASSERT_EQ(0, pkt_run(fd, &in, &native, sizeof(in), &rn));
+		ASSERT_EQ(0, pkt_run(fd2, &in, &jited, sizeof(in), &rj));
 		EXPECT_EQ(XDP_TX, rj);
 		EXPECT_EQ(rj, rn);
 		EXPECT_EQ(0, memcmp(&native, &jited, sizeof(native)))
@@ -868,7 +856,7 @@ TEST(binds_only_a_live_module)
 		TH_LOG("np_initfail's init did not fail: %x", status);
 	/* the module is gone; the program runs jited */
 	sem_case(&in, 3);
-	ASSERT_EQ(0, sem_run(fd, &in, &out, &ret));
+	ASSERT_EQ(0, pkt_run(fd, &in, &out, sizeof(in), &ret));
 	EXPECT_EQ(XDP_TX, ret);
 	bpf_object__close(obj);
 }

@@ -136,6 +136,26 @@ static int dump_map_refs(const struct bpf_prog_info *info)
 }
 
 /*
+ * Which of @targets the jump or call (@opcode rel32) at @off of the image
+ * at kernel address @ksym goes to; -1 if none or not one
+ */
+static int rel32_target(unsigned int off, unsigned char opcode,
+			unsigned long long ksym,
+			const unsigned long long *targets, int n)
+{
+	__s32 rel;
+	int k;
+
+	if (img[off] != opcode)
+		return -1;
+	memcpy(&rel, img + off + 1, 4);
+	for (k = 0; k < n; k++)
+		if (targets[k] == ksym + off + 5 + (long long)rel)
+			return k;
+	return -1;
+}
+
+/*
  * The kernel addresses of the native entries the np_bench module offers,
  * read from /proc/kallsyms on the first call
  */
@@ -170,11 +190,10 @@ static int np_entries(const unsigned long long **addr)
 static int dump_native(int fd, const struct bpf_prog_info *info)
 {
 	const unsigned long long *entry;
-	unsigned long long ksym = 0, target;
+	unsigned long long ksym = 0;
 	struct bpf_prog_info mi = {};
 	__u32 ids[64], len = sizeof(mi), i, off;
-	int n = np_entries(&entry), k, mfd, ret;
-	__s32 rel;
+	int n = np_entries(&entry), mfd, ret;
 
 	mi.nr_jited_ksyms = 1;
 	mi.jited_ksyms = (unsigned long)&ksym;
@@ -182,16 +201,9 @@ static int dump_native(int fd, const struct bpf_prog_info *info)
 	mi.map_ids = (unsigned long)ids;
 	if (bpf_prog_get_info_by_fd(fd, &mi, &len) || mi.nr_map_ids > 64)
 		return -1;
-	for (off = 0; off + 5 <= info->jited_prog_len; off++) {
-		if (img[off] != 0xe9)
-			continue;
-		memcpy(&rel, img + off + 1, 4);
-		target = ksym + off + 5 + (long long)rel;
-		for (k = 0; k < n && entry[k] != target; k++)
-			;
-		if (k < n)
+	for (off = 0; off + 5 <= info->jited_prog_len; off++)
+		if (rel32_target(off, 0xe9, ksym, entry, n) >= 0)
 			break;
-	}
 	if (off + 5 > info->jited_prog_len)
 		return -1;
 	printf("NPJMP %u\n", off);
@@ -252,12 +264,12 @@ static int find_kfuncs(void)
  */
 static int dump_kfunc_calls(int fd, const struct bpf_prog_info *info)
 {
-	unsigned int i, k, n = info->xlated_prog_len / sizeof(xlated[0]);
+	unsigned int i, n = info->xlated_prog_len / sizeof(xlated[0]);
 	unsigned int calls = 0, found = 0, off;
-	unsigned long long ksym = 0, target;
+	unsigned long long ksym = 0;
 	struct bpf_prog_info mi = {};
 	__u32 len = sizeof(mi);
-	__s32 rel;
+	int k;
 
 	for (i = 0; i < n; i++)
 		calls += xlated[i].code == (BPF_JMP | BPF_CALL) &&
@@ -271,13 +283,8 @@ static int dump_kfunc_calls(int fd, const struct bpf_prog_info *info)
 	if (bpf_prog_get_info_by_fd(fd, &mi, &len))
 		return -1;
 	for (off = 0; off + 5 <= info->jited_prog_len; off++) {
-		if (img[off] != 0xe8)
-			continue;
-		memcpy(&rel, img + off + 1, 4);
-		target = ksym + off + 5 + (long long)rel;
-		for (k = 0; k < NR_KFUNCS && kfunc_addr[k] != target; k++)
-			;
-		if (k == NR_KFUNCS)
+		k = rel32_target(off, 0xe8, ksym, kfunc_addr, NR_KFUNCS);
+		if (k < 0)
 			continue;
 		printf("KCALL %u %s\n", off, kfuncs[k]);
 		found++;
