@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Host-side helpers to run jited BPF images natively (DESIGN.md section 8),
+ * Host-side helpers to run jited BPF images natively (docs/benchmarks.md),
  * shared by the demo (tools/demo/imgrun.c) and the benchmarks
  * (tools/bench/bench_run.c).
  */

@@ -823,7 +823,7 @@ static int site_image_len(const struct eins_ops *ops,
 }
 
 /*
- * Not a check but a measurement for the README: the native code size of
+ * Not a check but a measurement for docs/design.md: the native code size of
  * one site of each op shape next to its proof sequence's, in bytes, as the
  * difference to the same program without the sites, per site.  Operands are r1, r2,
  * ... (scratch last); the CPU features in use are the VM's.

@@ -15,7 +15,7 @@
  *	bpf_object__load(obj);
  *
  * Skeletons: call eins_open_skeleton() where the generated X__open_opts()
- * calls bpf_object__open_skeleton() (see README "Loading everywhere").
+ * calls bpf_object__open_skeleton() (see docs/rewriter.md, "Loading everywhere").
  */
 #ifndef EINS_LIBEINS_H
 #define EINS_LIBEINS_H
