@@ -350,7 +350,7 @@ VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
 		  $(DEMO)/demo_eins.bpf.o tools/demo/demo.sh $(BENCH)/bench \
 		  $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
 		  $(BENCH)/bench_opt.bpf.o tools/bench/bench.sh $(NP_FILES)
-ifeq ($(ARCH)$(VARIANT),x86_64)
+ifeq ($(VARIANT),)
 NP_FILES	= $(NP_KO) $(NP_OBJ) $(TESTBIN)/test_native $(NP_SEM_KO) $(NP_SEM_OBJ) \
 		  $(TESTBIN)/np_sem.bindings $(NP_INITFAIL_KO)
 endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Whole-program mode selftests (x86-64 VM), run with np_bench.ko, the
+ * Whole-program mode selftests (x86-64 and arm64 VMs), run with np_bench.ko, the
  * module tools/np/np-build.sh made from tools/bench/bench.bpf.c, and its
  * BPF object np_bench.bpf.o:
  *
@@ -283,6 +283,10 @@ static const char *cpu_lacks(void)
 	static char need[256], lacking[32];
 	char flags[8192], want[40], *ext;
 
+	if (find_line("np_sem.bindings", "cpu ", need, sizeof(need)))
+		return "(no cpu record)";
+	if (!strtok(need + 3, " "))
+		return NULL;		/* built for none (arm64) */
 	if (find_line("np_sem.bindings", "cpu ", need, sizeof(need)) ||
 	    find_line("/proc/cpuinfo", "flags", flags, sizeof(flags) - 1))
 		return "(no cpu record or no cpu flags)";
@@ -385,8 +389,8 @@ TEST(replaces_each_program)
 		snprintf(msg, sizeof(msg), "bpf: program %s runs native code from module "
 			 MODULE, progs[i]);
 		EXPECT_TRUE(kernel_log_has(msg)) TH_LOG("no kernel log line: %s", msg);
-		/* the image: prologue, jump */
-		EXPECT_GT(64, jited_len(fd)) TH_LOG("%s: image %u bytes", progs[i],
+		/* the image: the entry (on arm64 with its literal and PLT) */
+		EXPECT_GT(96, jited_len(fd)) TH_LOG("%s: image %u bytes", progs[i],
 						    jited_len(fd));
 		bpf_object__close(obj);
 	}
@@ -657,10 +661,40 @@ TEST(bpf_semantics_on_packet_values)
 
 /*
  * A tail call into a replaced program lands X86_TAIL_CALL_OFFSET bytes
- * into its image, in the caller's frame: the native code must run and
- * return to the caller's caller.  The caller uses the stack and the
- * callee-saved registers, and returns 9 if the tail call does not happen.
+ * into its image, in the caller's frame (X86_TAIL_CALL_OFFSET, arm64's
+ * PROLOGUE_OFFSET): the native code must run and return to the caller's
+ * caller.  The caller calls a helper, uses the stack and the callee-saved
+ * registers, and returns 9 if the tail call does not happen.
  */
+/* the caller: a helper call, the stack, r6-r9, then a tail call to @map[0] */
+static int load_tail_caller(int map)
+{
+	struct bpf_insn insns[] = {
+		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),
+		/* a call first: the link register no longer returns */
+		BPF_EMIT_CALL(BPF_FUNC_get_prandom_u32),
+		BPF_MOV64_IMM(BPF_REG_7, 7),
+		BPF_MOV64_IMM(BPF_REG_8, 8),
+		BPF_MOV64_IMM(BPF_REG_9, 9),
+		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_7, -8),
+		BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_8, -64),
+		BPF_MOV64_REG(BPF_REG_1, BPF_REG_6),
+		BPF_LD_MAP_FD(BPF_REG_2, map),
+		BPF_MOV64_IMM(BPF_REG_3, 0),
+		BPF_EMIT_CALL(BPF_FUNC_tail_call),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_10, -8),
+		BPF_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_9),
+		BPF_ALU64_REG(BPF_SUB, BPF_REG_0, BPF_REG_7),
+		BPF_EXIT_INSN(),
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log_buf,
+		    .log_size = LOG_SIZE, .log_level = 1);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "np_tc_caller", "GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
 TEST(tail_call_into_replaced)
 {
 	int map = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, NULL, 4, 4, 1, NULL);
@@ -675,30 +709,8 @@ TEST(tail_call_into_replaced)
 	ASSERT_LE(0, fd) TH_LOG("load: %d\n%s", fd, log_tail());
 	ASSERT_TRUE(np_prog_replaced(fd, SEM_MODULE));
 	ASSERT_EQ(0, bpf_map_update_elem(map, &key, &fd, BPF_ANY));
-	{
-		struct bpf_insn insns[] = {
-			BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),
-			BPF_MOV64_IMM(BPF_REG_7, 7),
-			BPF_MOV64_IMM(BPF_REG_8, 8),
-			BPF_MOV64_IMM(BPF_REG_9, 9),
-			BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_7, -8),
-			BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_8, -64),
-			BPF_MOV64_REG(BPF_REG_1, BPF_REG_6),
-			BPF_LD_MAP_FD(BPF_REG_2, map),
-			BPF_MOV64_IMM(BPF_REG_3, 0),
-			BPF_EMIT_CALL(BPF_FUNC_tail_call),
-			BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_10, -8),
-			BPF_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_9),
-			BPF_ALU64_REG(BPF_SUB, BPF_REG_0, BPF_REG_7),
-			BPF_EXIT_INSN(),
-		};
-		LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log_buf,
-			    .log_size = LOG_SIZE, .log_level = 1);
-
-		caller = bpf_prog_load(BPF_PROG_TYPE_XDP, "np_tc_caller", "GPL",
-				       insns, sizeof(insns) / sizeof(insns[0]), &opts);
-		ASSERT_LE(0, caller) TH_LOG("load: %d\n%s", -errno, log_buf);
-	}
+	caller = load_tail_caller(map);
+	ASSERT_LE(0, caller) TH_LOG("load: %d\n%s", caller, log_buf);
 
 	for (i = 0; i < 16; i++) {
 		sem_case(&in, i);

@@ -22,9 +22,11 @@
 # leaves it undefined (division by zero, shift counts past the width: see
 # np-ir.py), so no packet can make the native code trap.
 #
-# The program files may use the x86-64 extensions NP_CPU names (default
+# On x86-64 the program files may use the extensions NP_CPU names (default
 # "popcnt abm bmi1 bmi2 movbe", as /proc/cpuinfo spells them; "" for
 # none): the module's init refuses a CPU without one of them, saying which.
+# A kernel build for arm64 (KMAKE with ARCH=arm64 and CROSS_COMPILE) gives
+# an arm64 module, for the base architecture (NP_CPU must be empty).
 #
 # Environment: CLANG (clang-19), NP_HASH (np-hash binary), BPF_CFLAGS
 # (flags for the BPF compile, default -target bpf -mcpu=v4 -O2 -g),
@@ -88,7 +90,12 @@ put_file "$out/$mod.bpf.o"
 
 # the CPU extensions the program files are compiled for: clang's flag and
 # the kernel's feature bit for each
-cpu=${NP_CPU-popcnt abm bmi1 bmi2 movbe}
+if grep -q '^CONFIG_X86_64=y' "$kbuild/.config"; then
+	cpu=${NP_CPU-popcnt abm bmi1 bmi2 movbe}
+else
+	cpu=${NP_CPU-}
+	[ -z "$cpu" ] || { echo "np-build: NP_CPU: x86-64 extensions, for an x86-64 kernel only" >&2; exit 1; }
+fi
 cpu_flags= cpu_checks=
 for f in $cpu; do
 	case $f in
@@ -213,10 +220,21 @@ done
 	echo "#include <asm/cpufeature.h>"
 	echo
 	echo "/* the extensions the program files are compiled for (NP_CPU) */"
-	echo "static const struct { u16 bit; const char *name; } np_cpu[] = {"
-	printf '%s' "$cpu_checks"
-	echo "	{ 0, NULL }"
-	echo "};"
+	echo "static const char *np_cpu_lacks(void)"
+	echo "{"
+	echo "#ifdef CONFIG_X86"
+	echo "	static const struct { u16 bit; const char *name; } np_cpu[] = {"
+	printf '%s' "$cpu_checks" | sed 's/^/	/'
+	echo "		{ 0, NULL }"
+	echo "	};"
+	echo "	int i;"
+	echo
+	echo "	for (i = 0; np_cpu[i].name; i++)"
+	echo "		if (!boot_cpu_has(np_cpu[i].bit))"
+	echo "			return np_cpu[i].name;"
+	echo "#endif"
+	echo "	return NULL;"
+	echo "}"
 	echo
 	echo "bool np_enable;"
 	echo "module_param_named(enable, np_enable, bool, 0644);"
@@ -235,14 +253,14 @@ done
 
 static int __init np_init(void)
 {
+	const char *lacks = np_cpu_lacks();
 	int i, err;
 
-	for (i = 0; np_cpu[i].name; i++)
-		if (!boot_cpu_has(np_cpu[i].bit)) {
-			pr_err("%s: built for CPUs with %s, which this one lacks\n",
-			       KBUILD_MODNAME, np_cpu[i].name);
-			return -ENODEV;
-		}
+	if (lacks) {
+		pr_err("%s: built for CPUs with %s, which this one lacks\n",
+		       KBUILD_MODNAME, lacks);
+		return -ENODEV;
+	}
 	for (i = 0; i < ARRAY_SIZE(np_progs); i++) {
 		err = register_bpf_native_prog(np_progs[i]);
 		if (err) {
