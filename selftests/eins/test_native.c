@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Whole-program mode selftests (x86-64 and arm64 VMs), run with np_bench.ko, the
- * module tools/np/np-build.sh made from tools/bench/bench.bpf.c, and its
- * BPF object np_bench.bpf.o:
+ * Whole-program mode selftests (x86-64 and arm64 VMs), run with
+ * np_bench.ko, the module tools/np/np-build.sh made from
+ * tools/bench/bench.bpf.c, and its BPF object np_bench.bpf.o:
  *
  * - the module's switch is off by default: nothing is replaced;
  * - switched on, each of its programs is replaced (fdinfo says so, the
