@@ -11,6 +11,14 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/*
+ * The kernel functions a jited image may call that the host runs too,
+ * from copies of the kernel's code for them: bpf_for's kfuncs, leaf
+ * functions touching only the iterator state the image passes
+ */
+#define NATIVE_IMAGE_KFUNCS(X)						\
+	X(bpf_iter_num_new) X(bpf_iter_num_next) X(bpf_iter_num_destroy)
+
 /* A jited image, called as image(ctx) with an xdp_buff-shaped ctx. */
 typedef unsigned int (*native_image_fn)(void *ctx);
 

@@ -231,9 +231,8 @@ static int dump_native(int fd, const struct bpf_prog_info *info)
 #endif
 
 /* the kfuncs an image may call that bench_run runs (bpf_for's) */
-static const char *const kfuncs[] = {
-	"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy",
-};
+#define KFUNC_NAME(f)	#f,
+static const char *const kfuncs[] = { NATIVE_IMAGE_KFUNCS(KFUNC_NAME) };
 #define NR_KFUNCS	(sizeof(kfuncs) / sizeof(kfuncs[0]))
 static unsigned long long kfunc_addr[NR_KFUNCS];
 

@@ -301,9 +301,8 @@ static struct kfunc {
 	unsigned long long vaddr;	/* in VMLINUX: the same, no KASLR */
 	unsigned char *code;		/* from VMLINUX */
 	unsigned int len;
-} kfuncs[] = {
-	{ "bpf_iter_num_new" }, { "bpf_iter_num_next" }, { "bpf_iter_num_destroy" },
-};
+#define KFUNC_ENT(f)	{ .name = #f },
+} kfuncs[] = { NATIVE_IMAGE_KFUNCS(KFUNC_ENT) };
 #define NR_KFUNCS	(int)(sizeof(kfuncs) / sizeof(kfuncs[0]))
 
 static int kfunc_idx(const char *name)

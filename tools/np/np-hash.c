@@ -126,9 +126,9 @@ static long prog_offset(struct elf_info *ei, int shndx, const char *name)
 	return -1;
 }
 
-/* The symbol the relocation at insn @idx of the program names; 0 if any. */
-static int reloc_sym(struct elf_info *ei, int shndx, long off, size_t idx,
-		     GElf_Sym *sym, const char **name)
+/* The symbol the relocation at byte @off of section @shndx names; 0 if any. */
+static int reloc_sym(struct elf_info *ei, int shndx, long off, GElf_Sym *sym,
+		     const char **name)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
@@ -143,18 +143,19 @@ static int reloc_sym(struct elf_info *ei, int shndx, long off, size_t idx,
 
 		for (i = 0; i < sh.sh_size / sh.sh_entsize; i++)
 			if (gelf_getrel(d, i, &rel) &&
-			    rel.r_offset == off + idx * 8)
+			    rel.r_offset == (GElf_Addr)off)
 				return get_sym(ei, GELF_R_SYM(rel.r_info), sym, name);
 	}
 	return -1;
 }
 
 /*
- * The map named by the relocation at insn @idx of the program, as libbpf
- * will name it, or NULL; *@val_off: the offset into global data.
+ * The map named by the relocation of the ld_imm64 at byte @off of section
+ * @shndx, as libbpf will name it, or NULL; *@val_off: the offset into
+ * global data.
  */
 static const char *reloc_target(struct bpf_object *obj, struct elf_info *ei,
-				int shndx, long off, size_t idx, int *val_off,
+				int shndx, long off, int *val_off,
 				const char **err)
 {
 	const char *name, *sec;
@@ -162,7 +163,7 @@ static const char *reloc_target(struct bpf_object *obj, struct elf_info *ei,
 	GElf_Sym sym;
 	size_t n;
 
-	if (reloc_sym(ei, shndx, off, idx, &sym, &name))
+	if (reloc_sym(ei, shndx, off, &sym, &name))
 		return NULL;
 	if (sym.st_shndx == ei->maps_shndx)
 		return name;
@@ -200,16 +201,17 @@ static const char *const np_kfuncs[] = {
  * A call clang emitted to an extern function, a kfunc: libbpf sends it
  * with src_reg BPF_PSEUDO_KFUNC_CALL and the function's BTF id, which the
  * kernel hashes as imm 0 followed by the function's name.  NULL if the
- * call at @idx is not one; *@err if the kfunc has no C form here.
+ * call at byte @off of section @shndx is not one; *@err if the kfunc has
+ * no C form here.
  */
 static const char *kfunc_call(struct elf_info *ei, int shndx, long off,
-			      size_t idx, const char **err)
+			      const char **err)
 {
 	const char *name;
 	GElf_Sym sym;
 	size_t i;
 
-	if (reloc_sym(ei, shndx, off, idx, &sym, &name) || sym.st_shndx ||
+	if (reloc_sym(ei, shndx, off, &sym, &name) || sym.st_shndx ||
 	    GELF_ST_TYPE(sym.st_info) == STT_SECTION)
 		return NULL;
 	for (i = 0; i < sizeof(np_kfuncs) / sizeof(np_kfuncs[0]); i++)
@@ -319,7 +321,9 @@ static int link_code(struct elf_info *ei, struct linked *l, size_t at,
 
 	for (i = at; i < at + cnt; i++) {
 		in = &l->insns[i];
-		rel = !reloc_sym(ei, l->shndx[i], l->off[i], 0, &sym, &name);
+		if (!is_ldimm64(in) && in->code != (BPF_JMP | BPF_CALL))
+			continue;
+		rel = !reloc_sym(ei, l->shndx[i], l->off[i], &sym, &name);
 		if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL &&
 		    !in->dst_reg && !in->off) {
 			if (rel && !sym.st_shndx)
@@ -405,7 +409,7 @@ static int do_prog(struct bpf_object *obj, struct bpf_program *prog,
 		struct bpf_insn in = insns[i];
 
 		if (in.code == (BPF_JMP | BPF_CALL) && in.src_reg == BPF_PSEUDO_CALL &&
-		    (kfunc = kfunc_call(ei, l.shndx[i], l.off[i], 0, &err))) {
+		    (kfunc = kfunc_call(ei, l.shndx[i], l.off[i], &err))) {
 			/* as libbpf relocates it, the BTF id hashed as its name */
 			in.src_reg = BPF_PSEUDO_KFUNC_CALL;
 			in.off = 0;
@@ -421,16 +425,15 @@ static int do_prog(struct bpf_object *obj, struct bpf_program *prog,
 			err = "calls a kfunc";
 		else if (in.code == (BPF_JMP | BPF_CALL) && in.imm == BPF_FUNC_tail_call)
 			err = "uses tail calls";
-		if (in.code == (BPF_LD | BPF_IMM | BPF_DW) && i + 1 < cnt &&
-		    in.src_reg == BPF_PSEUDO_FUNC) {
+		if (is_ldimm64(&in) && i + 1 < cnt && in.src_reg == BPF_PSEUDO_FUNC) {
 			/* a callback's address, relative, as linked */
 			put_insn(&body, &in);
 			put_insn(&body, &insns[++i]);
 			continue;
 		}
-		if (in.code == (BPF_LD | BPF_IMM | BPF_DW) && i + 1 < cnt) {
+		if (is_ldimm64(&in) && i + 1 < cnt) {
 			int val_off = -1;
-			const char *map = reloc_target(obj, ei, l.shndx[i], l.off[i], 0,
+			const char *map = reloc_target(obj, ei, l.shndx[i], l.off[i],
 						       &val_off, &err);
 			struct bpf_insn hi = insns[i + 1];
 
