@@ -52,7 +52,7 @@ KMAKE = $(MAKE) -C $(SRC) O=$(KBUILD) ARCH=$(KARCH) \
 	KBUILD_BUILD_TIMESTAMP=eins KBUILD_BUILD_USER=eins KBUILD_BUILD_HOST=eins
 
 .PHONY: all setup tree kernel module selftests initramfs demo demo-files \
-	stock-kernel stock-initramfs fuzz hardening eins-opt rewriter-check np np-ir-check \
+	stock-kernel stock-initramfs fuzz hardening eins-opt rewriter-check np np-ir-check np-calls-check \
 	corpus corpus-check vm-corpus \
 	check series clean bench bench-vm bench-files bench-check \
 	proofs-enum proofs-check proofs-lean-sources
@@ -191,6 +191,11 @@ $(NP_SEM_KO) $(NP_SEM_OBJ) $(NP_SEM_DIR)/bindings &: $(SELFTESTS)/np/np_sem.bpf.
 $(TESTBIN)/np_sem.bindings: $(NP_SEM_DIR)/bindings
 	mkdir -p $(TESTBIN)
 	cp $< $@
+
+# x86-64: every call the modules' native code makes is direct, the map
+# helpers' through static calls, as the JIT's calls are
+np-calls-check: $(NP_KO) $(NP_SEM_KO)
+	@sh tools/np/tests/calls_check.sh $(NP_KO) $(NP_SEM_KO)
 
 $(NP_INITFAIL_KO): $(SELFTESTS)/np/np_initfail.c kernel
 	mkdir -p $(NP_INITFAIL_DIR)

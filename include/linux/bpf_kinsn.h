@@ -149,6 +149,9 @@ struct bpf_kinsn_region {
  * @maps: @map_cnt slots the core fills with the program's maps, in the
  *	order the bytecode first references them, before the program can run
  * @map_cnt: number of maps the bytecode references
+ * @maps_bound: optional, called when the first program to run @func has
+ *	set @maps, before it can run, in process context: e.g. to point the
+ *	native code's calls at the maps' ops directly, as the JIT does
  * @enabled: the module's switch, off by default; read once per program
  *	load, so every JIT pass makes the same choice
  * @bound_cnt: number of programs running @func (set by the core); they
@@ -161,6 +164,7 @@ struct bpf_native_prog {
 	unsigned int (*func)(const void *ctx, const struct bpf_insn *insn);
 	struct bpf_map **maps;
 	u32 map_cnt;
+	void (*maps_bound)(struct bpf_native_prog *np);
 	const bool *enabled;
 	u32 bound_cnt;
 };

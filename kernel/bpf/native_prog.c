@@ -396,6 +396,8 @@ void bpf_native_prog_bind(struct bpf_verifier_env *env)
 	if (!why) {
 		for (i = 0; i < np->map_cnt; i++)
 			np->maps[i] = env->used_maps[i];
+		if (!np->bound_cnt && np->maps_bound)
+			np->maps_bound(np);
 		np->bound_cnt++;
 		prog->aux->native_prog = np;
 	}

@@ -29,6 +29,8 @@
  * - loops (iterator kfuncs, bpf_for, bpf_loop with a callback) and a
  *   BPF-to-BPF call are replaced and give the JIT's results, bounds from
  *   the packet;
+ * - map helpers on a hash map and an array (keys, values, flags from the
+ *   packet) give the JIT's results and leave the same maps;
  * - a jited program tail-calls into a replaced one: its native code runs
  *   and returns to the caller's caller;
  * - a module whose init is still running, and then fails, is not bound;
@@ -809,6 +811,86 @@ TEST(loops_on_packet_values)
 			want = -E2BIG;
 		EXPECT_EQ((__s32)want, native.loop_ret) TH_LOG("case %d", i);
 	}
+	bpf_object__close(obj2);
+	bpf_object__close(obj);
+}
+
+/*
+ * np_hashmap's operations: every op on keys that fill the hash map past its
+ * entries, update flags BPF_ANY, BPF_NOEXIST, BPF_EXIST and an invalid
+ * one, and an op number past the counting array.
+ */
+#define MAP_CASES	200
+
+static void map_case(struct np_map_pkt *p, int i)
+{
+	static const __u64 flags[] = { BPF_ANY, BPF_NOEXIST, BPF_EXIST, 8 };
+	unsigned int r = 0x9e3779b9u * (i + 1);
+
+	memset(p, 0, sizeof(*p));
+	p->op = i < 40 ? NP_MAP_UPDATE : (r >> 4) % (NP_MAP_OPS + 1);
+	p->key = (r >> 8) % (2 * NP_MAP_ENTRIES);
+	p->value = (__u64)r << 20 | i;
+	p->flags = flags[(r >> 16) % 4];
+}
+
+/* the values left in np_hashmap's maps, folded into @digest */
+static int map_digest(struct bpf_object *obj, __u64 *digest)
+{
+	int hash = bpf_object__find_map_fd_by_name(obj, "np_hash");
+	int counts = bpf_object__find_map_fd_by_name(obj, "np_counts");
+	__u32 k;
+	__u64 v;
+
+	if (hash < 0 || counts < 0)
+		return -ENOENT;
+	*digest = 0;
+	for (k = 0; k < 2 * NP_MAP_ENTRIES; k++) {
+		v = bpf_map_lookup_elem(hash, &k, &v) ? ~0ull : v;
+		*digest = (*digest ^ v) * 0x100000001b3ull;
+	}
+	for (k = 0; k < NP_MAP_OPS; k++) {
+		if (bpf_map_lookup_elem(counts, &k, &v))
+			return -errno;
+		*digest = (*digest ^ v) * 0x100000001b3ull;
+	}
+	return 0;
+}
+
+/*
+ * The map helpers, which the native code calls through static calls the
+ * module points at the maps' ops when the program binds: the same
+ * returns, the same values seen and left in the maps as under the JIT.
+ * (Unpointed, a lookup finds nothing and an update fails.)
+ */
+TEST(maps_on_packet_values)
+{
+	struct np_map_pkt in, native, jited;
+	struct bpf_object *obj, *obj2;
+	__u64 want, got;
+	__u32 rn, rj;
+	int i, fd, fd2, stored = 0;
+
+	load_native_and_jited(_metadata, "np_hashmap", &fd, &obj, &fd2, &obj2);
+	for (i = 0; i < MAP_CASES; i++) {
+		map_case(&in, i);
+		ASSERT_EQ(0, pkt_run(fd, &in, &native, sizeof(in), &rn));
+		ASSERT_EQ(0, pkt_run(fd2, &in, &jited, sizeof(in), &rj));
+		EXPECT_EQ(XDP_TX, rj);
+		EXPECT_EQ(rj, rn);
+		EXPECT_EQ(0, memcmp(&native, &jited, sizeof(native)))
+			TH_LOG("case %d op %u key %u flags %llu: ret %lld/%lld "
+			       "found %llx/%llx count %llu/%llu (%lld/%lld)", i,
+			       in.op, in.key, in.flags, native.ret, jited.ret,
+			       native.found, jited.found, native.count, jited.count,
+			       native.count_ret, jited.count_ret);
+		stored += in.op == NP_MAP_UPDATE && !native.ret;
+	}
+	/* the cases did fill the map: updates that stored and ones refused */
+	EXPECT_LE(NP_MAP_ENTRIES, stored);
+	ASSERT_EQ(0, map_digest(obj, &got));
+	ASSERT_EQ(0, map_digest(obj2, &want));
+	EXPECT_EQ(want, got);
 	bpf_object__close(obj2);
 	bpf_object__close(obj);
 }

@@ -13,6 +13,7 @@ struct np_host_prog {
 	unsigned int (*func)(const void *ctx, const void *insn);
 	void **maps;
 	unsigned int map_cnt;
+	void (*maps_bound)(void *np);
 	const bool *enabled;
 	unsigned int bound_cnt;
 };

@@ -135,6 +135,67 @@ awk '$1 == "func" && $3 != "xdp" { print $2 " is " $3; bad = 1 } END { exit bad 
 	exit 1
 }
 
+# a program's function keeps its name in the generated C: not one of ours
+awk '$1 == "func" && $2 ~ /^np_(map|maps|entry|enable|prog_|unbound_|point$|array_lookup$|iter_num$|cpu)/ {
+	print "np-build: program " $2 ": np-build generates C names of this form; rename the program"; bad = 1
+} END { exit bad }' "$out/bindings" >&2 || exit 1
+
+# gen_map_calls PROG MAP...: a static call per map slot and op (lookup for
+# all but arrays, which np_helpers.h inlines; update; delete), the
+# np_map_*() switches the helpers call them through, and np_maps_bound(),
+# which points them at the bound maps' ops.  Read-only data has none.
+gen_map_calls() {
+	p=$1
+	shift
+	slots=
+	i=0
+	for m in "$@"; do
+		case $m in
+		*.rodata*) ;;
+		*) type=$(awk -v m="$m" '$1 == "maptype" && $2 == m { print $3 }' \
+				"$out/bindings")
+		   [ "$type" = 2 ] && ops="update delete" || ops="lookup update delete"
+		   slots="$slots $i:$(echo $ops | tr ' ' ,)" ;;
+		esac
+		i=$((i + 1))
+	done
+	for s in $slots; do
+		for op in $(echo "${s#*:}" | tr , ' '); do
+			echo "DEFINE_STATIC_CALL(np_${p}_${op}_${s%%:*}, np_unbound_$op);"
+		done
+	done
+	# the switch of one op: gen_switch OP RETURN-TYPE PARAMS ARGS DEFAULT
+	gen_switch() {
+		echo
+		echo "static __always_inline $2 np_map_$1(int slot, struct bpf_map *map,"
+		echo "					   $3)"
+		echo "{"
+		echo "	switch (slot) {"
+		for s in $slots; do
+			case ,${s#*:}, in *,$1,*)
+				echo "	case ${s%%:*}:"
+				echo "		return static_call(np_${p}_$1_${s%%:*})(map, $4);" ;;
+			esac
+		done
+		echo "	}"
+		echo "	return $5;"
+		echo "}"
+	}
+	gen_switch lookup "void *" "void *key" "key" NULL
+	gen_switch update long "void *key, void *value, u64 flags" \
+		"key, value, flags" -EINVAL
+	gen_switch delete long "void *key" "key" -EINVAL
+	echo
+	echo "static void np_maps_bound(struct bpf_native_prog *np)"
+	echo "{"
+	for s in $slots; do
+		for op in $(echo "${s#*:}" | tr , ' '); do
+			echo "	np_point(np_${p}_${op}_${s%%:*}, np->maps[${s%%:*}]->ops->map_${op}_elem);"
+		done
+	done
+	echo "}"
+}
+
 # gen_prog PROG: the program's file, np_PROG.c
 gen_prog() {
 	p=$1
@@ -183,6 +244,8 @@ gen_prog() {
 		echo "	return -1;"
 		echo "}"
 		echo
+		gen_map_calls "$p" "$@"
+		echo
 		echo "static unsigned int np_entry(const void *ctx, const struct bpf_insn *insn)"
 		echo "{"
 		echo "	return $p((struct xdp_buff *)ctx);"
@@ -200,6 +263,7 @@ gen_prog() {
 		echo "	.func = np_entry,"
 		echo "	.maps = np_maps,"
 		echo "	.map_cnt = $nmaps,"
+		echo "	.maps_bound = np_maps_bound,"
 		echo "	.enabled = &np_enable,"
 		echo "};"
 	} > "$out/np_$p.c.new"

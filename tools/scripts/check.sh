@@ -222,6 +222,8 @@ host_tap rewriter-check rewriter.log "eins-opt tests"
 
 echo "# whole-program mode: np-ir.py gives division, shifts and bit counts BPF's results"
 host_tap np-ir-check np-ir.log "np-ir tests"
+echo "# whole-program mode: the native code's calls are direct (x86-64)"
+host_tap np-calls-check np-calls.log "np call check"
 
 echo "# benchmarks: the hash functions against published vectors, the packet ring, Maglev"
 host_tap bench-check bench-check.log "bench vectors"

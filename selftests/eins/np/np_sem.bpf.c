@@ -6,7 +6,9 @@
  * it natively and under the JIT on packets with divisors 0 and -1, shift
  * counts past the width, and compares.  np_loops: loops whose bounds come
  * from the packet, through the iterator kfuncs, bpf_for(), bpf_loop() and
- * a subprogram, compared the same way.
+ * a subprogram, compared the same way.  np_hashmap: lookups, updates and
+ * deletes on a hash map and an array, keys, values and flags from the
+ * packet, compared with the maps left behind.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -88,6 +90,52 @@ int np_loops(struct xdp_md *ctx)
 	p->loop_ret = bpf_loop(p->nr, loop_step, &c, p->flags);
 	p->calls = c.calls;
 	p->mix = mix(p->sum, c.calls);
+	return XDP_TX;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NP_MAP_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u64);
+} np_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NP_MAP_OPS);
+	__type(key, __u32);
+	__type(value, __u64);
+} np_counts SEC(".maps");
+
+SEC("xdp")
+int np_hashmap(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct np_map_pkt *p = data;
+	__u64 value, count, *v;
+	__u32 key, op;
+
+	if ((void *)(p + 1) > data_end)
+		return XDP_DROP;
+	op = p->op;
+	key = p->key;
+	value = p->value;
+	if (op == NP_MAP_UPDATE)
+		p->ret = bpf_map_update_elem(&np_hash, &key, &value, p->flags);
+	else if (op == NP_MAP_DELETE)
+		p->ret = bpf_map_delete_elem(&np_hash, &key);
+	else
+		p->ret = 0;
+	v = bpf_map_lookup_elem(&np_hash, &key);
+	p->found = v ? *v : ~0ULL;
+	if (v)
+		*v += 1;	/* through the pointer the lookup gave */
+
+	v = bpf_map_lookup_elem(&np_counts, &op);
+	count = (v ? *v : 0) + 1;
+	p->count_ret = bpf_map_update_elem(&np_counts, &op, &count, BPF_ANY);
+	p->count = count;
 	return XDP_TX;
 }
 

@@ -32,4 +32,23 @@ struct np_loop_pkt {
 	__u32 calls, mix;	/* callback calls; a subprogram's result */
 };
 
+/*
+ * what np_hashmap does, one packet one op on a hash map: lookup, update or
+ * delete of a key, then a lookup of it; an array counts the packets per op
+ */
+enum { NP_MAP_LOOKUP, NP_MAP_UPDATE, NP_MAP_DELETE };
+#define NP_MAP_ENTRIES	8	/* the hash map's; keys span twice as many */
+#define NP_MAP_OPS	3	/* the array's entries: an op past them fails */
+
+struct np_map_pkt {
+	/* operands */
+	__u32 op, key;
+	__u64 value, flags;
+	/* results */
+	__s64 ret;		/* the update's or delete's return; 0 */
+	__u64 found;		/* the key's value after it, or ~0 */
+	__s64 count_ret;	/* the array update's return */
+	__u64 count;		/* packets of this op so far */
+};
+
 #endif

@@ -43,6 +43,40 @@ static __always_inline void *np_array_lookup(int slot, struct bpf_map *map,
 	       (u64)round_up(np_map_value_size[slot], 8) * (index & index_mask);
 }
 
+/*
+ * The map helpers call the map's ops directly, as the verifier has the
+ * JIT do: through a static call per slot and op (np_map_lookup() and its
+ * kin, generated), which the module points at the bound maps' ops before
+ * a program runs (struct bpf_native_prog.maps_bound).  An indirect call
+ * through map->ops would cost a retpoline where those are on.  Until
+ * then (and for a map type without the op) a call lands in these.
+ */
+static void *np_unbound_lookup(struct bpf_map *map, void *key) __maybe_unused;
+static void *np_unbound_lookup(struct bpf_map *map, void *key)
+{
+	return NULL;
+}
+
+static long np_unbound_update(struct bpf_map *map, void *key, void *value,
+			      u64 flags) __maybe_unused;
+static long np_unbound_update(struct bpf_map *map, void *key, void *value,
+			      u64 flags)
+{
+	return -EINVAL;
+}
+
+static long np_unbound_delete(struct bpf_map *map, void *key) __maybe_unused;
+static long np_unbound_delete(struct bpf_map *map, void *key)
+{
+	return -EINVAL;
+}
+
+/* point static call @name at the op @fn, if the map type has it */
+#define np_point(name, fn) do {				\
+	if (fn)						\
+		static_call_update(name, fn);		\
+} while (0)
+
 static __always_inline void *bpf_map_lookup_elem(const void *def,
 						 const void *key)
 {
@@ -54,7 +88,7 @@ static __always_inline void *bpf_map_lookup_elem(const void *def,
 	map = np_maps[slot];
 	if (np_map_types[slot] == BPF_MAP_TYPE_ARRAY)
 		return np_array_lookup(slot, map, key);
-	return map->ops->map_lookup_elem(map, (void *)key);
+	return np_map_lookup(slot, map, (void *)key);
 }
 
 static __always_inline long bpf_map_update_elem(const void *def,
@@ -67,7 +101,7 @@ static __always_inline long bpf_map_update_elem(const void *def,
 	if (slot < 0)
 		return -EINVAL;
 	map = np_maps[slot];
-	return map->ops->map_update_elem(map, (void *)key, (void *)value, flags);
+	return np_map_update(slot, map, (void *)key, (void *)value, flags);
 }
 
 static __always_inline long bpf_map_delete_elem(const void *def,
@@ -79,7 +113,7 @@ static __always_inline long bpf_map_delete_elem(const void *def,
 	if (slot < 0)
 		return -EINVAL;
 	map = np_maps[slot];
-	return map->ops->map_delete_elem(map, (void *)key);
+	return np_map_delete(slot, map, (void *)key);
 }
 
 static __always_inline u64 bpf_ktime_get_ns(void)

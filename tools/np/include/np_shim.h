@@ -17,6 +17,7 @@
 #include <linux/filter.h>
 #include <linux/module.h>
 #include <linux/smp.h>
+#include <linux/static_call.h>
 #include <linux/timekeeping.h>
 #include <net/xdp.h>
 
@@ -28,5 +29,13 @@
 
 /* the program's map slot for a map definition's address (generated) */
 static __always_inline int np_map_slot(const void *def);
+
+/* the ops of the map in a slot, called directly (generated) */
+static __always_inline void *np_map_lookup(int slot, struct bpf_map *map,
+					   void *key);
+static __always_inline long np_map_update(int slot, struct bpf_map *map,
+					  void *key, void *value, u64 flags);
+static __always_inline long np_map_delete(int slot, struct bpf_map *map,
+					  void *key);
 
 #endif
