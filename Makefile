@@ -22,7 +22,8 @@ export CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR
 
 SRC		:= $(OUT)/linux
 # VARIANT=debug builds the hardening kernel (eins-debug.config: KASAN,
-# lockdep, kmemleak...) and its module and VM image beside the normal ones
+# lockdep, kmemleak...) and its module and VM image beside the normal ones;
+# VARIANT=spectre the x86-64 kernel with CPU mitigations (eins-spectre.config)
 VARIANT		?=
 VSUF		:= $(if $(VARIANT),-$(VARIANT))
 VCONFIG		:= $(if $(VARIANT),kernel/configs/eins-$(VARIANT).config)
@@ -166,11 +167,13 @@ BPF_CFLAGS	:= -target bpf -mcpu=v4 -O2 -g -Wall -I$(HDRS) \
 # the VM's test programs, each one C file linked with eins_lib.c
 TEST_PROGS	:= test_eins test_harden fuzz_eins stress_eins
 
-# the whole-program mode's tests (x86-64)
+# the whole-program mode's tests (x86-64 and arm64)
 $(TESTBIN)/test_native: $(SELFTESTS)/test_native.c $(BENCH_HDRS) tools/np/np_fdinfo.h \
-		$(SELFTESTS)/np/np_sem.h $(LIBBPF_A) | kernel
+		$(SELFTESTS)/np/np_sem.h $(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
+		$(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
-	$(CROSS)gcc $(UCFLAGS) -Itools/bench -I$(SELFTESTS) -o $@ $< $(ULIBS)
+	$(CROSS)gcc $(UCFLAGS) -Itools/bench -I$(SELFTESTS) -o $@ $< \
+		$(SELFTESTS)/eins_lib.c $(ULIBS)
 
 # the mode's test modules (test_native): np_sem.ko, from a program that
 # divides and shifts by packet values, with its bindings (the hash

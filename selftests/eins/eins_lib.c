@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -62,6 +64,19 @@ void eins_set_native(bool on)
 		exit(1);
 	}
 	close(fd);
+}
+
+int eins_keep_caps(__u64 caps)
+{
+	struct __user_cap_header_struct head = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {};
+	int i;
+
+	for (i = 0; i < 2; i++)
+		data[i].effective = data[i].permitted = caps >> (32 * i);
+	return syscall(__NR_capset, &head, data) ? -errno : 0;
 }
 
 void eins_emit(struct eins_prog *p, struct bpf_insn insn)

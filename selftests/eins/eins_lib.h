@@ -58,6 +58,8 @@ struct eins_rec {
 
 int eins_ops_get(struct eins_ops *ops);
 void eins_set_native(bool on);
+/* Keep only the capabilities in the mask @caps (1 << CAP_*), this process. */
+int eins_keep_caps(__u64 caps);
 
 /* Call, payload and up to four carriers. */
 #define EINS_SITE_MAX_INSNS	(2 + 8 / 2)

@@ -2,7 +2,7 @@
 /*
  * fuzz_eins: random programs with random kinsn sites, run in the test VM.
  *
- *   fuzz_eins [-s SEED] [-n COUNT] [-t SECONDS] [-i INDEX] [-v] [-x]
+ *   fuzz_eins [-s SEED] [-n COUNT] [-t SECONDS] [-i INDEX] [-u] [-v] [-x]
  *
  * Program i of a run is generated from (SEED, i) alone, so "-s SEED -i i"
  * rebuilds exactly the program a failure names.  Each program mixes plain
@@ -17,6 +17,13 @@
  * - a planted program must be rejected, and the verifier must name the
  *   defect (the message each kind of defect expects).
  *
+ * With -u the loader keeps only CAP_BPF and CAP_NET_ADMIN: without
+ * CAP_PERFMON, on a kernel with CPU mitigations, the verifier applies its
+ * Spectre checks (masking of pointer offsets, barriers, no reads of
+ * unwritten stack) to every program, sites and proof sequences included.
+ * A probe shows they are on (the verifier adds insns to it that it does
+ * not add for root); where they are not, the run is skipped.
+ *
  * Prints one TAP result for the run, a "# FAIL" line per failure, and a
  * summary: programs, accepted,
  * rejects by reason, mismatches.  Exit status 1 on any failure.
@@ -29,6 +36,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <bpf/bpf.h>
 #include "eins_lib.h"
 
@@ -45,6 +53,9 @@ static struct eins_ops ops;
 static bool verbose;
 /* -x: the proof build computes something else; every mismatch must show */
 static bool self_check;
+/* -u: loading as a CAP_BPF loader; clean programs past the complexity limit */
+static bool unpriv;
+static int too_complex, native_used;
 static int planted_caught;
 
 enum plant {
@@ -656,6 +667,21 @@ static void report(bool ok, const char *fmt, __u64 seed, long idx,
 	       detail ? detail : "");
 }
 
+/* the jited image's length (a CAP_BPF loader may not read the image) */
+static __u32 jited_len(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_prog_get_info_by_fd(fd, &info, &len) ? 0 : info.jited_prog_len;
+}
+
+static bool is_complexity_limit(const char *reason)
+{
+	return strstr(reason, "BPF program is too large") ||
+	       strstr(reason, "is too complex");
+}
+
 /* Generate, load and run program @idx of the run seeded @seed. */
 static void fuzz_one(__u64 seed, long idx, int *accepted, int *mismatches)
 {
@@ -685,6 +711,17 @@ static void fuzz_one(__u64 seed, long idx, int *accepted, int *mismatches)
 		count_reason(reject_reason());
 		if (verbose || !bad)
 			fprintf(stderr, "# program %ld: %s\n", idx, reject_reason());
+		/*
+		 * Under the Spectre checks the verifier walks each branch's
+		 * speculative path too, and a branchy program can exceed its
+		 * insn budget: the bytecode's limit, the same with proof
+		 * sequences, not a site's defect.
+		 */
+		if (!bad && unpriv && is_complexity_limit(reject_reason())) {
+			too_complex++;
+			report(true, NULL, seed, idx, NULL);
+			return;
+		}
 		if (!bad) {
 			dump_prog(&g);
 			report(false, "a clean program was rejected", seed, idx,
@@ -712,6 +749,8 @@ static void fuzz_one(__u64 seed, long idx, int *accepted, int *mismatches)
 		return;
 	}
 	(*accepted)++;
+	/* native code replaced some proof sequence: the images differ */
+	native_used += unpriv && jited_len(fd_n) != jited_len(fd_p);
 	for (i = 0; i < NR_INPUTS; i++) {
 		err = run(fd_n, in[i], &res_n) ?: run(fd_p, in[i], &res_p);
 		if (err) {
@@ -750,14 +789,72 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * The probe: a variable offset added to a map value pointer, which the
+ * Spectre checks mask with insns of their own.  Its xlated length in
+ * insns, or -errno.
+ */
+static int probe_len(int map_fd)
+{
+	struct bpf_insn insns[] = {
+		BPF_ST_MEM(BPF_W, BPF_REG_10, -4, 0),
+		BPF_LD_MAP_FD(BPF_REG_1, map_fd),
+		BPF_MOV64_REG(BPF_REG_2, BPF_REG_10),
+		BPF_ALU64_IMM(BPF_ADD, BPF_REG_2, -4),
+		BPF_EMIT_CALL(BPF_FUNC_map_lookup_elem),
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 4),
+		BPF_LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_0, 0),
+		BPF_ALU64_IMM(BPF_AND, BPF_REG_1, 7),
+		BPF_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_1),
+		BPF_LDX_MEM(BPF_B, BPF_REG_0, BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+	struct bpf_prog_info info = {};
+	__u32 info_len = sizeof(info);
+	int fd, err = 0;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "eins_probe", "GPL",
+			   insns, sizeof(insns) / sizeof(insns[0]), NULL);
+	if (fd < 0)
+		return -errno;
+	if (bpf_prog_get_info_by_fd(fd, &info, &info_len))
+		err = -errno;
+	close(fd);
+	return err ?: (int)(info.xlated_prog_len / sizeof(struct bpf_insn));
+}
+
+/*
+ * -u: drop to CAP_BPF and CAP_NET_ADMIN.  1 if the verifier's Spectre
+ * checks are then on, 0 if not (this kernel has no CPU mitigations), or
+ * -errno; @root_len and @unpriv_len get the probe's lengths.
+ */
+static int drop_to_cap_bpf(int *root_len, int *unpriv_len)
+{
+	int map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 8, 1, NULL);
+	int err;
+
+	if (map_fd < 0)
+		return -errno;
+	*root_len = probe_len(map_fd);
+	err = *root_len < 0 ? *root_len :
+	      eins_keep_caps(1ull << CAP_BPF | 1ull << CAP_NET_ADMIN);
+	*unpriv_len = err ? err : probe_len(map_fd);
+	close(map_fd);
+	if (*unpriv_len < 0)
+		return *unpriv_len;
+	return *unpriv_len > *root_len;
+}
+
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-s SEED] [-n COUNT] [-t SECONDS] [-i INDEX] [-v] [-x]\n"
+		"usage: %s [-s SEED] [-n COUNT] [-t SECONDS] [-i INDEX] [-u] [-v] [-x]\n"
 		"  -s SEED     run seed (default: from the clock; printed)\n"
 		"  -n COUNT    stop after COUNT programs (default 1000000)\n"
 		"  -t SECONDS  stop after SECONDS (default 60)\n"
 		"  -i INDEX    only program INDEX of the run (to reproduce one)\n"
+		"  -u          load as a CAP_BPF and CAP_NET_ADMIN loader, under the\n"
+		"              verifier's Spectre checks (skipped where they are off)\n"
 		"  -v          print every rejection\n"
 		"  -x          self-check: spoil the proof build of every program;\n"
 		"              passes if every accepted one shows a mismatch\n", prog);
@@ -768,15 +865,17 @@ int main(int argc, char **argv)
 {
 	unsigned long long seed = time(NULL);
 	long count = 1000000, only = -1, idx, done = 0;
-	int accepted = 0, mismatches = 0, c, i;
+	int accepted = 0, mismatches = 0, c, i, root_len = 0, unpriv_len = 0;
+	const char *what = "fuzz";
 	double limit = 60, start;
 
-	while ((c = getopt(argc, argv, "s:n:t:i:vxh")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:t:i:uvxh")) != -1) {
 		switch (c) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'n': count = strtol(optarg, NULL, 0); break;
 		case 't': limit = strtod(optarg, NULL); break;
 		case 'i': only = strtol(optarg, NULL, 0); break;
+		case 'u': unpriv = true; break;
 		case 'v': verbose = true; break;
 		case 'x': self_check = true; break;
 		default: usage(argv[0]);
@@ -787,6 +886,23 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("TAP version 13\n# fuzz: seed %llu\n", seed);
+	if (unpriv) {
+		c = drop_to_cap_bpf(&root_len, &unpriv_len);
+		if (c < 0) {
+			printf("not ok 1 fuzz: cannot load as a CAP_BPF loader: %s\n1..1\n",
+			       strerror(-c));
+			return 1;
+		}
+		if (!c) {
+			printf("1..0 # SKIP the verifier's Spectre checks are off for "
+			       "every loader (a kernel without CPU mitigations)\n");
+			return 0;
+		}
+		printf("# fuzz: CAP_BPF and CAP_NET_ADMIN only: Spectre checks on "
+		       "(the probe verifies to %d insns, %d for root)\n",
+		       unpriv_len, root_len);
+		what = "fuzz as a CAP_BPF loader, Spectre checks on";
+	}
 	start = now_s();
 	for (idx = only >= 0 ? only : 0; done < count; idx++) {
 		fuzz_one(seed, idx, &accepted, &mismatches);
@@ -801,13 +917,25 @@ int main(int argc, char **argv)
 	       mismatches);
 	for (i = 0; i < MAX_REASONS && reasons[i].cnt; i++)
 		printf("# fuzz: rejected %5d: %s\n", reasons[i].cnt, reasons[i].what);
+	if (unpriv) {
+		printf("# fuzz: %d clean programs past the verifier's complexity limit "
+		       "(its speculative paths)\n", too_complex);
+		printf("# fuzz: native code in %d of %d accepted programs (jited "
+		       "length differs from the proof build's)\n", native_used,
+		       accepted);
+		/* the Spectre checks must not have turned every site to proof */
+		if (accepted && !native_used) {
+			failures++;
+			printf("# FAIL fuzz: no accepted program got native code\n");
+		}
+	}
 	if (self_check) {
 		printf("%s 1 fuzz self-check: %d of %d spoiled programs caught\n1..1\n",
 		       accepted && planted_caught == accepted ? "ok" : "not ok",
 		       planted_caught, accepted);
 		return accepted && planted_caught == accepted ? 0 : 1;
 	}
-	printf("%s 1 fuzz: %ld programs, %d failures\n1..1\n",
-	       failures ? "not ok" : "ok", done, failures);
+	printf("%s 1 %s: %ld programs, %d failures\n1..1\n",
+	       failures ? "not ok" : "ok", what, done, failures);
 	return failures ? 1 : 0;
 }

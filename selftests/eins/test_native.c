@@ -49,6 +49,7 @@
 #include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "eins_lib.h"
 #include "workloads.h"
 #include "bench_maps.h"
 #include "np/np_fdinfo.h"
@@ -958,20 +959,6 @@ TEST(binds_only_a_live_module)
 	bpf_object__close(obj);
 }
 
-/* keep only the capabilities in @caps (this test's process) */
-static int keep_caps(__u64 caps)
-{
-	struct __user_cap_header_struct head = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = {};
-	int i;
-
-	for (i = 0; i < 2; i++)
-		data[i].effective = data[i].permitted = caps >> (32 * i);
-	return syscall(__NR_capset, &head, data) ? -errno : 0;
-}
-
 #define CAP(c)	(1ull << (c))
 
 /* CAP_BPF and CAP_NET_ADMIN load an XDP program, but get no native code */
@@ -981,7 +968,7 @@ TEST(needs_cap_perfmon)
 	int fd;
 
 	fresh_named_module(_metadata, SEM_MODULE, true);
-	ASSERT_EQ(0, keep_caps(CAP(CAP_BPF) | CAP(CAP_NET_ADMIN) |
+	ASSERT_EQ(0, eins_keep_caps(CAP(CAP_BPF) | CAP(CAP_NET_ADMIN) |
 			       CAP(CAP_SYS_RESOURCE)));
 	fd = load_from(SEM_OBJ, SEM_PROG, AS_BUILT, &obj);
 	ASSERT_LE(0, fd) TH_LOG("load: %d\n%s", fd, log_tail());
