@@ -631,6 +631,22 @@ static int pkt_run(int fd, const void *in, void *out, __u32 size, __u32 *retval)
 }
 
 /*
+ * One packet of @size bytes through the replaced program @fd and the
+ * jited @fd2: both run and return XDP_TX, their packets out in @native
+ * and @jited.
+ */
+static void run_both(struct __test_metadata *_metadata, int fd, int fd2,
+		     const void *in, void *native, void *jited, __u32 size)
+{
+	__u32 rn, rj;
+
+	ASSERT_EQ(0, pkt_run(fd, in, native, size, &rn));
+	ASSERT_EQ(0, pkt_run(fd2, in, jited, size, &rj));
+	EXPECT_EQ(XDP_TX, rj);
+	EXPECT_EQ(rj, rn);
+}
+
+/*
  * Division by a packet value, 0 and -1 among them, and shift counts past
  * the width: replaced and jited, the same packet out, and what BPF
  * defines (x / 0 = 0, x % 0 = x, S64_MIN / -1 = S64_MIN).  A module
@@ -640,16 +656,12 @@ TEST(bpf_semantics_on_packet_values)
 {
 	struct np_sem_pkt in, native, jited;
 	struct bpf_object *obj, *obj2;
-	__u32 rn, rj;
 	int i, fd, fd2;
 
 	load_native_and_jited(_metadata, SEM_PROG, &fd, &obj, &fd2, &obj2);
 	for (i = 0; i < SEM_CASES; i++) {
 		sem_case(&in, i);
-		ASSERT_EQ(0, pkt_run(fd, &in, &native, sizeof(in), &rn));
-		ASSERT_EQ(0, pkt_run(fd2, &in, &jited, sizeof(in), &rj));
-		EXPECT_EQ(XDP_TX, rj);
-		EXPECT_EQ(rj, rn);
+		run_both(_metadata, fd, fd2, &in, &native, &jited, sizeof(in));
 		EXPECT_EQ(0, memcmp(&native, &jited, sizeof(native)))
 			TH_LOG("case %d: udiv %llx/%llx smod %lld/%lld div8 %lld/%lld "
 			       "shl %llx/%llx shr32 %x/%x", i,
@@ -782,16 +794,13 @@ TEST(loops_on_packet_values)
 	struct np_loop_pkt in, native, jited;
 	struct bpf_object *obj, *obj2;
 	__s64 width;
-	__u32 rn, rj, want;
+	__u32 want;
 	int i, fd, fd2;
 
 	load_native_and_jited(_metadata, "np_loops", &fd, &obj, &fd2, &obj2);
 	for (i = 0; i < LOOP_CASES; i++) {
 		loop_case(&in, i);
-		ASSERT_EQ(0, pkt_run(fd, &in, &native, sizeof(in), &rn));
-		ASSERT_EQ(0, pkt_run(fd2, &in, &jited, sizeof(in), &rj));
-		EXPECT_EQ(XDP_TX, rj);
-		EXPECT_EQ(rj, rn);
+		run_both(_metadata, fd, fd2, &in, &native, &jited, sizeof(in));
 		EXPECT_EQ(0, memcmp(&native, &jited, sizeof(native)))
 			TH_LOG("case %d [%d, %d) nr %u: new %lld/%lld iters %d/%d "
 			       "for %d/%d loop %lld/%lld calls %u/%u mix %x/%x", i,
@@ -869,16 +878,12 @@ TEST(maps_on_packet_values)
 	struct np_map_pkt in, native, jited;
 	struct bpf_object *obj, *obj2;
 	__u64 want, got;
-	__u32 rn, rj;
 	int i, fd, fd2, stored = 0;
 
 	load_native_and_jited(_metadata, "np_hashmap", &fd, &obj, &fd2, &obj2);
 	for (i = 0; i < MAP_CASES; i++) {
 		map_case(&in, i);
-		ASSERT_EQ(0, pkt_run(fd, &in, &native, sizeof(in), &rn));
-		ASSERT_EQ(0, pkt_run(fd2, &in, &jited, sizeof(in), &rj));
-		EXPECT_EQ(XDP_TX, rj);
-		EXPECT_EQ(rj, rn);
+		run_both(_metadata, fd, fd2, &in, &native, &jited, sizeof(in));
 		EXPECT_EQ(0, memcmp(&native, &jited, sizeof(native)))
 			TH_LOG("case %d op %u key %u flags %llu: ret %lld/%lld "
 			       "found %llx/%llx count %llu/%llu (%lld/%lld)", i,

@@ -9,7 +9,7 @@ f=$5
 sel=$src/tools/testing/selftests/bpf
 b=$(basename "$f" .c)
 o=$out/obj/$b.bpf.o
-if ! timeout 120 clang-19 -target bpf -mcpu=v3 -O2 -g -std=gnu11 \
+if ! timeout 120 clang-19 -target bpf -mcpu="${CORPUS_MCPU:-v3}" -O2 -g -std=gnu11 \
 	-D__TARGET_ARCH_x86 -Wno-compare-distinct-pointer-types \
 	-I"$out" -I"$(dirname "$f")" -I"$sel" -I"$sel/progs" -I"$inc" \
 	-I"$src/tools/include/uapi" -I"$src/tools/include" \

@@ -85,6 +85,7 @@ struct ana {
 	unsigned int n;
 	unsigned char *kind, *leader, *jtarget, *used, *reloc, *func_start;
 	u16 *use, *def, *live_out;
+	u16 *hi_live_out;	/* registers whose upper 32 bits are read later */
 	struct consts *cin;
 };
 
@@ -324,7 +325,66 @@ static int succs(const struct ana *a, unsigned int i, unsigned int *s)
 	return n;
 }
 
-static void liveness(struct ana *a)
+/*
+ * The registers whose upper 32 bits insn i reads, given @hi_out, those
+ * whose upper halves are read after it.  The low half of ADD, SUB, MUL,
+ * AND, OR, XOR, NEG, a left shift and a move depends only on the low
+ * halves of the operands, so such an insn reads the upper halves only if
+ * its result's upper half is read later.  32-bit ALU ops and compares,
+ * narrow stores and narrow byte swaps read no upper half; a mask with a
+ * non-negative immediate, a left shift by 32 or more and a sign-extending
+ * move make the result's upper half from the low one.  A mask in a
+ * register the analysis knows to be below 2^32 clears the upper half: the
+ * masked register's upper half is not read (the mask's is: the rewritten
+ * code must keep it).  Anything else
+ * (right shifts, division, 64-bit compares, addresses, calls, exit)
+ * reads all of what it uses.
+ */
+static u16 hi_uses(const struct ana *a, unsigned int i, u16 hi_out)
+{
+	const struct bpf_insn *in = &a->insn[i];
+	unsigned char cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+	bool k = BPF_SRC(in->code) == BPF_K;
+
+	switch (a->kind[i]) {
+	case K_LD64:
+		return 0;
+	case K_ALU:
+		if (op == BPF_END)
+			return in->imm == 64 ? a->use[i] : 0;
+		if (cls == BPF_ALU)
+			return 0;
+		if (op == BPF_AND && !k && in->src_reg != in->dst_reg &&
+		    (a->cin[i].known & bit(in->src_reg)) &&
+		    !(a->cin[i].v[in->src_reg] >> 32))
+			return bit(in->src_reg);
+		if ((op == BPF_AND && k && in->imm >= 0) ||
+		    (op == BPF_LSH && k && in->imm >= 32) ||
+		    (op == BPF_MOV && (in->off == 8 || in->off == 16 ||
+					    in->off == 32)))
+			return 0;
+		if (!(hi_out & bit(in->dst_reg)) &&
+		    (op == BPF_ADD || op == BPF_SUB || op == BPF_MUL ||
+		     op == BPF_AND || op == BPF_OR || op == BPF_XOR ||
+		     op == BPF_NEG || op == BPF_LSH || op == BPF_MOV) && !in->off)
+			return 0;
+		return a->use[i];
+	case K_STORE:
+		return bit(in->dst_reg) |
+		       (cls == BPF_STX && BPF_SIZE(in->code) == BPF_DW ?
+			bit(in->src_reg) : 0);
+	case K_JUMP:
+		return cls == BPF_JMP32 ? 0 : a->use[i];
+	default:
+		return a->use[i];
+	}
+}
+
+/*
+ * Backward liveness to its fixpoint: into @live, of the registers or,
+ * with @hi, of their upper halves (see hi_uses; only live registers').
+ */
+static void live_fixpoint(struct ana *a, u16 *live, bool hi)
 {
 	unsigned int s[2];
 	bool changed = true;
@@ -339,9 +399,12 @@ static void liveness(struct ana *a)
 			if (a->kind[i] == K_LD64_HI)
 				continue;
 			for (k = succs(a, i, s) - 1; k >= 0; k--)
-				out |= a->use[s[k]] | (a->live_out[s[k]] & ~a->def[s[k]]);
-			if (out != a->live_out[i]) {
-				a->live_out[i] = out;
+				out |= (hi ? hi_uses(a, s[k], live[s[k]]) : a->use[s[k]]) |
+				       (live[s[k]] & ~a->def[s[k]]);
+			if (hi)
+				out &= a->live_out[i];
+			if (out != live[i]) {
+				live[i] = out;
 				changed = true;
 			}
 		}
@@ -558,9 +621,11 @@ static int analyse(struct eobj *o, int sec, struct ana *a)
 	a->use = calloc(n + 1, sizeof(u16));
 	a->def = calloc(n + 1, sizeof(u16));
 	a->live_out = calloc(n + 1, sizeof(u16));
+	a->hi_live_out = calloc(n + 1, sizeof(u16));
 	a->cin = calloc(n + 1, sizeof(*a->cin));
 	if (!a->kind || !a->leader || !a->jtarget || !a->used || !a->reloc ||
-	    !a->func_start || !a->use || !a->def || !a->live_out || !a->cin)
+	    !a->func_start || !a->use || !a->def || !a->live_out || !a->hi_live_out ||
+	    !a->cin)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		classify(a, i);
@@ -610,8 +675,9 @@ static int analyse(struct eobj *o, int sec, struct ana *a)
 		     a->kind[i] == K_EXIT || a->kind[i] == K_CALL) && i + 1 < n)
 			a->leader[i + 1] = 1;
 	}
-	liveness(a);
+	live_fixpoint(a, a->live_out, false);
 	constants(a);
+	live_fixpoint(a, a->hi_live_out, true);
 	return 0;
 }
 
@@ -626,6 +692,7 @@ static void ana_free(struct ana *a)
 	free(a->use);
 	free(a->def);
 	free(a->live_out);
+	free(a->hi_live_out);
 	free(a->cin);
 }
 
@@ -928,8 +995,12 @@ static bool match_mul_const_add(const struct ana *a, const struct cand *c,
 }
 
 /* evaluate the slice of @c on the trials; false if it cannot be */
+/*
+ * Run the slice on the trials; with @lo, keep only the low half of the
+ * result (for a result whose upper half nothing reads).
+ */
 static bool eval_slice(const struct ana *a, const struct cand *c,
-		       const struct consts *k, struct trials *tr)
+		       const struct consts *k, struct trials *tr, bool lo)
 {
 	unsigned int i;
 	int t, l;
@@ -943,7 +1014,7 @@ static bool eval_slice(const struct ana *a, const struct cand *c,
 		for (i = c->s0; i <= c->e; i++)
 			if (in_slice(c, i) && !sem_alu(&a->insn[i], r))
 				return false;
-		tr->out[t] = r[c->d];
+		tr->out[t] = lo ? (u32)r[c->d] : r[c->d];
 	}
 	return true;
 }
@@ -1039,7 +1110,8 @@ static Z3_context z3_new(void)
  * @live and memory equal, given the constants @k of registers in @live_in.
  */
 static bool prove(const struct bpf_insn *old, int nold, const struct bpf_insn *new,
-		  int nnew, u16 live, const struct consts *k, u16 live_in)
+		  int nnew, u16 live, u16 hi_live, const struct consts *k,
+		  u16 live_in)
 {
 	Z3_context c = z3_new();
 	struct sym_state s0, s1, s2;
@@ -1086,9 +1158,14 @@ static bool prove(const struct bpf_insn *old, int nold, const struct bpf_insn *n
 				goto out_solver;
 			Z3_solver_assert(c, sol, Z3_mk_eq(c, s0.r[i], sr.r[i]));
 		}
+	/* a register whose upper half nothing reads: its low half */
 	for (i = 0; i < SEM_NREGS; i++)
-		if (live & bit(i))
+		if (live & hi_live & bit(i))
 			diff[nd++] = Z3_mk_not(c, Z3_mk_eq(c, s1.r[i], s2.r[i]));
+		else if (live & bit(i))
+			diff[nd++] = Z3_mk_not(c, Z3_mk_eq(c,
+				Z3_mk_extract(c, 31, 0, s1.r[i]),
+				Z3_mk_extract(c, 31, 0, s2.r[i])));
 	diff[nd++] = Z3_mk_not(c, Z3_mk_eq(c, s1.mem, s2.mem));
 	Z3_solver_assert(c, sol, Z3_mk_or(c, nd, diff));
 	{
@@ -1467,7 +1544,7 @@ static int apply(struct rw *rw, struct ana *a, struct cand *c)
 		}
 	}
 	if (!prove(&a->insn[c->s0], old_len(a, c), chk, nchk, a->live_out[c->e],
-		   &a->cin[c->s0], a->use[c->s0] | a->live_out[c->s0])) {
+		   a->hi_live_out[c->e], &a->cin[c->s0], a->use[c->s0] | a->live_out[c->s0])) {
 		if (rw->opts->plant_wrong)
 			rw->opts->refuted++;
 		reject(rw, a, c, REJ_UNPROVEN);
@@ -1560,7 +1637,7 @@ static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 	u16 needed, leaves_ld = 0;
 	int d = a->insn[e].dst_reg, loads[SEM_NREGS];
 	struct cand c, inner;
-	bool found = false, inner_found = false;
+	bool found = false, inner_found = false, lo_half = false;
 
 	if (a->kind[e] != K_ALU || !(a->live_out[e] & bit(d)) || a->used[e])
 		return false;
@@ -1638,7 +1715,7 @@ evaluate:
 				}
 			}
 			tr.nr_leaves = nl;
-			if (!eval_slice(a, &m, k, &tr))
+			if (!eval_slice(a, &m, k, &tr, lo_half))
 				goto next;
 			if (nl == 1 && loads[tr.leaf[0]] >= 0 && !(needed & k->known) &&
 			    match_swap_load(a, loads[tr.leaf[0]], &tr, &m)) {
@@ -1662,6 +1739,15 @@ evaluate:
 					inner = m;
 					inner_found = true;
 				}
+				/*
+				 * Nothing reads d's upper half: try 32-bit ops on
+				 * its low half (clang's code for u32 without ALU32
+				 * leaves the upper half to a later mask).
+				 */
+				if (!lo_half && !(a->hi_live_out[e] & bit(d))) {
+					lo_half = true;
+					goto evaluate;
+				}
 				goto next;
 			}
 			if (!found || m.slice_len > best->slice_len) {
@@ -1670,6 +1756,7 @@ evaluate:
 			}
 		}
 next:
+		lo_half = false;
 		if (i == lo || c.slice_len >= MAX_SLICE)
 			break;
 	}

@@ -52,6 +52,25 @@ PROG(pos_rotate_xor_32bit, p[3] = (u32)(((u32)x << 5) ^ ((u32)x >> 27)))
 PROG(pos_rotate_var, p[3] = (x << (n & 63)) | (x >> (-n & 63)))
 PROG(pos_rotate_var_32bit, p[3] = ((u32)x << (n & 31)) | ((u32)x >> (-n & 31)))
 /*
+ * jhash's mix on u32 (rol32 as the kernel writes it): without ALU32
+ * (-mcpu=v1, v2) each rotate is computed in 64-bit registers, the upper
+ * half left for the final cast to clear; the rotates are 32-bit ones on
+ * the low halves
+ */
+static inline u32 rol32(u32 w, unsigned int s)
+{
+	return (w << s) | (w >> ((-s) & 31));
+}
+
+PROG(pos_rotate_32bit_upper_dead, {
+	u32 a = x, b = y, c = n;
+
+	a -= c; a ^= rol32(c, 4); c += b;
+	b -= a; b ^= rol32(a, 6); a += c;
+	c -= b; c ^= rol32(b, 8); b += a;
+	p[3] = a ^ b ^ c;
+})
+/*
  * MurmurHash's k *= c; k = rotl(k, r): clang folds the left shift into a
  * second multiply, k * (c << r), so the rotate's input is the product
  */
@@ -171,6 +190,18 @@ PROG(neg_op_on_constant, {
 	p[3] = r;
 })
 PROG(neg_rotate_counts, p[3] = (x << 13) | (x >> 50))
+/* a 32-bit rotate's shape in 64 bits, whose upper half is stored: no rotate */
+PROG(neg_rotate_32bit_upper_read, {
+	u64 v = (u32)x;
+
+	p[3] = (v << 4) | (v >> 28);
+})
+/* the same with the upper half shifted down into the stored low half */
+PROG(neg_rotate_32bit_upper_shifted, {
+	u64 v = (u32)x, r = (v << 4) | (v >> 28);
+
+	p[3] = (u32)(r ^ (r >> 32));
+})
 PROG(neg_rotate_sources, p[3] = (x << 13) | (y >> 51))
 PROG(neg_extract_holes, p[3] = (x >> 12) & 0xff0f)
 /* the high multiply by a constant without the carry of the middle sum */
