@@ -56,7 +56,7 @@ KMAKE = $(MAKE) -C $(SRC) O=$(KBUILD) ARCH=$(KARCH) \
 	stock-kernel stock-initramfs fuzz hardening eins-opt rewriter-check np np-ir-check np-calls-check \
 	corpus corpus-check vm-corpus \
 	check series clean bench bench-vm bench-files bench-check \
-	proofs-enum proofs-check proofs-lean-sources
+	proofs-enum proofs-check proofs-lean-sources models-check
 
 all: demo
 
@@ -546,6 +546,17 @@ PROOF_SAMPLE	?= 10
 proofs-check: proofs-enum
 	/usr/bin/python3 proofs/smt/checker/check.py $(PROOFS)/cases.txt --plant \
 		$(if $(filter-out 0,$(PROOF_SAMPLE)),--per-group $(PROOF_SAMPLE))
+
+# the two BPF models, eins-opt's bpfsem.c and the checker's bpf.py, on the
+# same 3,000 random runs of the insns proof sequences use
+$(PROOFS)/sem_cross: $(EOPT)/tests/sem_cross.c $(EOPT)/bpfsem.c $(EOPT)/bpfsem.h | kernel
+	mkdir -p $(PROOFS)
+	gcc -O2 -g -Wall -I$(EOPT) -I$(HDRS) -o $@ $(EOPT)/tests/sem_cross.c \
+		$(EOPT)/bpfsem.c -lz3
+
+models-check: $(PROOFS)/sem_cross
+	$(PROOFS)/sem_cross -n 3000 > $(PROOFS)/sem_cross.txt
+	/usr/bin/python3 proofs/smt/checker/cross.py $(PROOFS)/sem_cross.txt
 
 # the Lean proofs are not compiled here (no toolchain on these machines):
 # check that they admit nothing and have a theorem per SMT group

@@ -255,6 +255,8 @@ run_vm x86_64 max corpus 900
 
 echo "# SMT check of the native emits against the proof sequences"
 host_tap proofs-check proofs.log "SMT check"
+echo "# the two BPF models (eins-opt's bpfsem.c, the SMT checker's bpf.py) agree"
+host_tap models-check models.log "BPF model cross-check"
 # the Lean proofs cannot be compiled here (no toolchain): check at least
 # that they leave nothing unproven and name a theorem for every SMT group
 echo "# Lean sources (not compiled here)"

@@ -24,6 +24,8 @@ def decode(hexwords):
 
 
 def load(mem, addr, nbytes):
+    if nbytes == 1:
+        return mem[addr]
     return z3.Concat(*[mem[addr + i] for i in reversed(range(nbytes))])
 
 
@@ -85,7 +87,10 @@ def step(insns, pc, regs, mem, mul):
             bits = 64 if cls == ALU64 else 32
             if op == 0xd0:                       # BPF_END, v4 bswap
                 n = imm // 8
-                regs = {**regs, dst: z3.ZeroExt(64 - imm, bswap(regs[dst], n))}
+                v = z3.Extract(imm - 1, 0, regs[dst])
+                if code != (ALU | 0xd0):         # to_le on this LE machine: no swap
+                    v = bswap(regs[dst], n)
+                regs = {**regs, dst: z3.ZeroExt(64 - imm, v)}
                 pc += 1
                 continue
             a = regs[dst] if bits == 64 else z3.Extract(31, 0, regs[dst])
