@@ -7,13 +7,14 @@
  * Program i of a run is generated from (SEED, i) alone, so "-s SEED -i i"
  * rebuilds exactly the program a failure names.  Each program mixes plain
  * ALU code, valid sites of every op (random variants, registers,
- * immediates), forward branches around them and, in a subprogram, the same
+ * immediates; swapping loads and stores on the stack or the packet),
+ * forward branches around them and, in a subprogram, the same
  * again; one program in four also carries one planted defect (a malformed
  * site, a jump into a site, a payload on its own, a read of a clobbered
  * register).
  *
  * - a clean program must load, with eins.native_emit on and off, and give
- *   the same 64-bit result both ways on every input;
+ *   the same 64-bit result and packet both ways on every input;
  * - a planted program must be rejected, and the verifier must name the
  *   defect (the message each kind of defect expects).
  *
@@ -91,6 +92,8 @@ struct gen {
 	__u16 init;		/* registers that hold a value here */
 	enum plant plant;	/* the defect still to plant, if any */
 	bool planted;
+	bool in_subprog;	/* generating the subprogram (its own stack) */
+	int pkt_base;		/* the site's base register holds the packet, or -1 */
 };
 
 static void emit(struct gen *g, struct bpf_insn insn)
@@ -189,11 +192,12 @@ static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
 		      int *def)
 {
 	__u16 used;
-	int w, len;
+	int w, len, base, val;
 
 	memset(s, 0, sizeof(*s));
 	*reads = 0;
 	*def = -1;
+	g->pkt_base = -1;
 	switch (rnd(7)) {
 	case 0:	/* rotate */
 		s->btf_id = ops.rotate_id;
@@ -248,22 +252,36 @@ static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
 		s->regs[1] = pick_init(g);
 		*reads = 1u << s->regs[1];
 		break;
-	case 3:	/* swap_mem on the stack slots */
+	case 3:	/* swap_mem on the stack slots or the packet */
 		s->btf_id = ops.swap_mem_id;
 		s->variant = 1 + rnd(3);
 		w = 1 << s->variant;	/* bytes */
 		/* stack accesses must be aligned to their size */
 		s->imm = -w * (int)(1 + rnd(8 * FUZZ_SLOTS / w));
+		base = BPF_REG_10;
+		/* the packet (main program only: SLOT_PKT is its stack's) */
+		if (!g->in_subprog && rnd(2)) {
+			base = g->pkt_base = rnd(10);
+			s->imm = rnd(PKT_SIZE - w + 1);
+		}
 		if (rnd(2)) {
 			s->nr_regs = 2;
 			s->regs[0] = rnd(10);
-			s->regs[1] = BPF_REG_10;
+			s->regs[1] = base;
 		} else {
 			s->variant |= EINS_SWAP_STORE;
 			s->nr_regs = 3;
-			s->regs[0] = BPF_REG_10;
-			s->regs[1] = pick_init(g);
-			s->regs[2] = pick_except(1u << s->regs[1]);
+			s->regs[0] = base;
+			/* the value: initialized, and not the base */
+			val = pick(g->init & ~(1u << base) & ALL_REGS);
+			if (val < 0) {
+				val = pick_except(1u << base);
+				emit(g, BPF_MOV64_IMM(val, (__s32)eins_rand()));
+				g->init |= 1u << val;
+			}
+			s->regs[1] = val;
+			s->regs[2] = pick_except(1u << s->regs[1] |
+						 (base == BPF_REG_10 ? 0 : 1u << base));
 			s->clobber = 1u << s->regs[2];
 			*reads = 1u << s->regs[1];
 		}
@@ -363,6 +381,9 @@ static void gen_site(struct gen *g)
 	int def, start, r;
 
 	make_site(g, &s, &reads, &def);
+	/* a packet base: the pointer the program saved, for this site only */
+	if (g->pkt_base >= 0)
+		emit(g, BPF_LDX_MEM(BPF_DW, g->pkt_base, BPF_REG_10, SLOT_PKT));
 	start = g->cnt;
 	if (g->plant == PLANT_JUMP_INTO && !g->planted) {
 		/* if r0 == imm goto <payload of the site> */
@@ -379,6 +400,11 @@ static void gen_site(struct gen *g)
 	g->init &= ~s.clobber;
 	if (def >= 0)
 		g->init |= 1u << def;
+	/* the base is a scalar again, unless the load wrote it */
+	if (g->pkt_base >= 0 && def != g->pkt_base) {
+		emit(g, BPF_MOV64_IMM(g->pkt_base, (__s32)eins_rand()));
+		g->init |= 1u << g->pkt_base;
+	}
 	/* only where the verifier surely goes: outside every branch */
 	if (g->plant == PLANT_CLOBBER_READ && !g->planted && s.clobber &&
 	    !g->depth) {
@@ -469,6 +495,7 @@ static int gen_prog(struct gen *g, bool subprog)
 
 	g->cnt = 0;
 	g->planted = false;
+	g->in_subprog = false;
 	emit(g, BPF_LDX_MEM(BPF_W, BPF_REG_6, BPF_REG_1,
 			    offsetof(struct xdp_md, data)));
 	emit(g, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_1,
@@ -509,6 +536,7 @@ static int gen_prog(struct gen *g, bool subprog)
 	if (!subprog)
 		return body;
 	/* the subprogram: r1-r5 are its arguments, r0 its result */
+	g->in_subprog = true;
 	if (g->cnt < MAX_INSNS)
 		g->insn[call].imm = g->cnt - call - 1;
 	g->init = 0x3e;
@@ -565,6 +593,7 @@ static int load(const struct gen *g, bool native, bool want_log)
 static int run(int fd, const __u64 *in, __u64 *result)
 {
 	__u64 pkt[PKT_SIZE / 8];
+	int i;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		    .data_in = pkt,
 		    .data_size_in = sizeof(pkt),
@@ -577,7 +606,10 @@ static int run(int fd, const __u64 *in, __u64 *result)
 		return -errno;
 	if (opts.retval != 2)
 		return -EINVAL;
+	/* the result, and every packet byte a swapping store may have written */
 	*result = pkt[RESULT_OFF / 8];
+	for (i = 0; i < PKT_SIZE / 8; i++)
+		*result = (*result ^ pkt[i]) * 0x100000001b3ull;
 	return 0;
 }
 
