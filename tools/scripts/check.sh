@@ -131,6 +131,19 @@ tv_totals() {
 	sed -n "s/^tv-$2: Summary: //p" "$1"
 }
 
+# kinsn_tv RUN LOG WANT [up|p]: every verifier/kinsn.c result of RUN in LOG
+# is WANT (of the privileged and unprivileged runs, or the privileged only)
+kinsn_tv() {
+	k=$(sed -n "s/^tv-$1-kinsn: #[0-9]*\/[${4:-up}] //p" "$2")
+	n=$(echo "$k" | grep -c "^$3$")
+	what="test_verifier kinsn tests, $1 run on $(case $2 in *stock*) echo stock 6.12;; *) echo the patched kernel;; esac)"
+	if [ -n "$k" ] && [ "$(echo "$k" | grep -c .)" = "$n" ]; then
+		pass "$what: all $n $3"
+	else
+		fail "$what: not all $3 ($(echo "$k" | sort | uniq -c | tr '\n' ' '))"
+	fi
+}
+
 # The kernel's own verifier suite must give, test by test, the same
 # PASS/FAIL/SKIP on the patched kernel without eins.ko, with it, and on a
 # stock 6.12 built with the same config.
@@ -158,6 +171,13 @@ run_tv() {
 			fail "test_verifier: results differ from stock 6.12 ($run; logs: $out/tv-*.log)"
 		fi
 	done
+	# the series' verifier/kinsn.c: malformed sites, rejected with the
+	# kinsn message by the patched kernel; stock 6.12 fails every one
+	# loaded with privileges (it reports an unknown opcode; one is refused
+	# unprivileged for its bpf-to-bpf call on both)
+	kinsn_tv plain "$out/tv-x86_64.log" PASS
+	kinsn_tv eins "$out/tv-x86_64.log" PASS
+	kinsn_tv plain "$out/tv-stock-x86_64.log" FAIL p
 	took "test_verifier runs" "$t_tv"
 }
 

@@ -3,9 +3,11 @@
 #
 # Make SRC a Linux 6.12 tree (Debian's linux-source-6.12, committed once as
 # git tag "base") carrying this project's kernel changes: every whole file
-# under kernel/ arch/ include/ tools/include/ Documentation/ is copied to
-# its tree path and every FILE.diff there (and MAINTAINERS.diff) is applied
-# to the base version of FILE.  Only files whose content changes are
+# under kernel/ arch/ include/ tools/include/ tools/testing/ Documentation/
+# is copied to its tree path and every FILE.diff there (and MAINTAINERS.diff)
+# is applied to the base version of FILE: the tree the whole series makes
+# (tools/scripts/series/stages/ holds what earlier patches of the series
+# make of some files, see mkseries.sh).  Only files whose content changes are
 # written, so an incremental kernel build recompiles only what changed.
 # Tree files modified earlier but no longer covered are restored to base.
 set -eu
@@ -44,7 +46,7 @@ install_file() {
 }
 
 cd "$top"
-for f in $(find kernel arch include tools/include Documentation MAINTAINERS.diff -type f \
+for f in $(find kernel arch include tools/include tools/testing Documentation MAINTAINERS.diff -type f \
 		2>/dev/null | sort); do
 	case "$f" in
 	*.diff)

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+{
+	"kinsn: payload as the first insn",
+	.insns = {
+	BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, 1, 0, 0),
+	BPF_MOV64_IMM(BPF_REG_0, 0),
+	BPF_EXIT_INSN(),
+	},
+	.errstr = "kinsn payload at insn 0 does not follow a kinsn call",
+	.result = REJECT,
+},
+{
+	"kinsn: payload after an ALU insn",
+	.insns = {
+	BPF_MOV64_IMM(BPF_REG_0, 0),
+	BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, 1, 0, 0),
+	BPF_MOV64_REG(BPF_REG_0, BPF_REG_0),
+	BPF_EXIT_INSN(),
+	},
+	.errstr = "kinsn payload at insn 1 does not follow a kinsn call",
+	.result = REJECT,
+},
+{
+	"kinsn: payload after a helper call",
+	.insns = {
+	BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ktime_get_ns),
+	BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, 1, 0, 0),
+	BPF_MOV64_REG(BPF_REG_0, BPF_REG_0),
+	BPF_MOV64_IMM(BPF_REG_0, 0),
+	BPF_EXIT_INSN(),
+	},
+	.errstr = "kinsn payload at insn 1 does not follow a kinsn call",
+	.result = REJECT,
+},
+{
+	"kinsn: payload after a bpf-to-bpf call",
+	.insns = {
+	BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 3),
+	BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, 1, 0, 0),
+	BPF_MOV64_REG(BPF_REG_0, BPF_REG_0),
+	BPF_EXIT_INSN(),
+	BPF_MOV64_IMM(BPF_REG_0, 0),
+	BPF_EXIT_INSN(),
+	},
+	.errstr_unpriv = "loading/calling other bpf or kernel functions are allowed for",
+	.result_unpriv = REJECT,
+	.errstr = "kinsn payload at insn 1 does not follow a kinsn call",
+	.result = REJECT,
+},
+{
+	"kinsn: payload in unreachable code",
+	.insns = {
+	BPF_MOV64_IMM(BPF_REG_0, 0),
+	BPF_EXIT_INSN(),
+	BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, 0, 0, 0),
+	BPF_EXIT_INSN(),
+	},
+	.errstr = "kinsn payload at insn 2 does not follow a kinsn call",
+	.result = REJECT,
+},
+{
+	"kinsn: payload as a jump target",
+	.insns = {
+	BPF_MOV64_IMM(BPF_REG_0, 0),
+	BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 1),
+	BPF_EXIT_INSN(),
+	BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, 2, 1, 7),
+	BPF_MOV64_REG(BPF_REG_0, BPF_REG_0),
+	BPF_EXIT_INSN(),
+	},
+	.errstr = "kinsn payload at insn 3 does not follow a kinsn call",
+	.result = REJECT,
+},
