@@ -63,15 +63,27 @@ all: demo
 setup:
 	@sh tools/scripts/setup.sh
 
+# SERIES_CUT=N: the kernel tree is the first N patches of the series
+# (SERIES_PATCHES, which make series writes) instead of the whole project;
+# see series-cut-check
+SERIES_CUT	?=
+SERIES_PATCHES	?= $(CURDIR)/out/series
+CUT_FROM	?= $(CURDIR)/out/linux
+
 tree: setup
+ifeq ($(SERIES_CUT),)
 	@sh tools/scripts/prepare-tree.sh $(SRC)
+else
+	@sh tools/scripts/cut-tree.sh $(SRC) $(CUT_FROM) $(SERIES_PATCHES) $(SERIES_CUT)
+endif
 
 $(KBUILD)/.config: kernel/configs/eins.config kernel/configs/eins-$(ARCH).config \
 		$(VCONFIG) | tree
 	mkdir -p $(KBUILD)
 	$(KMAKE) tinyconfig >/dev/null
 	$(KMAKE) eins.config eins-$(ARCH).config $(notdir $(VCONFIG)) >/dev/null
-	@sh tools/scripts/check-config.sh $(KBUILD)/.config \
+	@CONFIG_ABSENT="$(if $(SERIES_CUT),CONFIG_BPF_NATIVE_PROG)" \
+		sh tools/scripts/check-config.sh $(KBUILD)/.config \
 		kernel/configs/eins.config kernel/configs/eins-$(ARCH).config $(VCONFIG)
 
 kernel: tree $(KBUILD)/.config
@@ -94,13 +106,21 @@ module: kernel
 
 # The core patch series, checked with git am and checkpatch --strict;
 # series-check also builds kernel/bpf/ and arch/x86/net/ after every patch.
-.PHONY: series-check
+.PHONY: series-check series-cut-check
 
 series: tree
 	@sh tools/scripts/mkseries.sh $(OUT)
 
 series-check: tree
 	@sh tools/scripts/mkseries.sh --build $(OUT)/build-x86_64/.config $(OUT)
+
+# The series without its last patch (whole-program mode): its own tree,
+# kernel, module and tests in $(OUT)/cut, booted and checked like the
+# whole (make vm-check; test_native is left out with the mode)
+CUT_N		?= 7
+series-cut-check: series
+	$(MAKE) --no-print-directory OUT=$(OUT)/cut SERIES_CUT=$(CUT_N) \
+		SERIES_PATCHES=$(OUT)/series CUT_FROM=$(SRC) ARCH=$(ARCH) vm-check
 
 # libbpf from the 6.12 tree, static, for the test and demo binaries
 LIBBPF_DIR	:= $(OUT)/libbpf-$(ARCH)
@@ -358,7 +378,7 @@ VM_FILES	= $(EINS_KO) $(TESTBIN)/test_eins $(TESTBIN)/builtins.bpf.o \
 		  $(DEMO)/demo_eins.bpf.o tools/demo/demo.sh $(BENCH)/bench \
 		  $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
 		  $(BENCH)/bench_opt.bpf.o tools/bench/bench.sh $(NP_FILES)
-ifeq ($(VARIANT),)
+ifeq ($(VARIANT)$(SERIES_CUT),)
 NP_FILES	= $(NP_KO) $(NP_OBJ) $(TESTBIN)/test_native $(NP_SEM_KO) $(NP_SEM_OBJ) \
 		  $(TESTBIN)/np_sem.bindings $(NP_INITFAIL_KO)
 endif
