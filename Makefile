@@ -239,7 +239,9 @@ $(TESTBIN)/%.bpf.o: $(SELFTESTS)/progs/%.bpf.c tools/eins.h \
 	clang-19 $(BPF_CFLAGS) -c $< -o $@
 
 # the kernel's own verifier suite, from the 6.12 tree
-$(TESTBIN)/test_verifier: tools/scripts/build-test-verifier.sh $(LIBBPF_A) | kernel
+# (rebuilt when the series' own cases change; the tree copy is made by tree)
+$(TESTBIN)/test_verifier: tools/scripts/build-test-verifier.sh $(LIBBPF_A) \
+		$(wildcard tools/testing/selftests/bpf/verifier/*.c) | kernel
 	sh tools/scripts/build-test-verifier.sh $(SRC) $(TESTBIN) $(CROSS)gcc \
 		"-O2 $(XFLAGS)" $(LIBBPF_A) $(LIBBPF_ROOT)/usr/include "$(XLIBS)"
 

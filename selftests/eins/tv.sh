@@ -10,7 +10,7 @@ tv() {
 		if ($0 ~ / OK( \(NOTE:.*\))?$/) r = "PASS"
 		else if ($0 ~ / SKIP( \(.*\))?$/) r = "SKIP"
 		else r = "FAIL"
-		# the series' own tests (verifier/kinsn.c) apart: stock 6.12
+		# the kinsn tests (verifier/kinsn.c) apart: stock 6.12
 		# fails them, and the parity check compares the others
 		print "tv-" run ($2 == "kinsn:" ? "-kinsn" : "") ": " $1 " " r
 	} /^Summary:/ { print "tv-" run ": " $0 }'
