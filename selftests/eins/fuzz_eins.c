@@ -8,8 +8,9 @@
  * rebuilds exactly the program a failure names.  Each program mixes plain
  * ALU code, valid sites of every op (random variants, registers,
  * immediates; swapping loads and stores on the stack or the packet),
- * forward branches around them and, in a subprogram, the same
- * again; one program in four also carries one planted defect (a malformed
+ * forward branches and helper calls around them and, in a subprogram and
+ * in a bpf_loop callback, the same again; one program in four also
+ * carries one planted defect (a malformed
  * site, a jump into a site, a payload on its own, a read of a clobbered
  * register).
  *
@@ -437,16 +438,29 @@ static void gen_branch(struct gen *g, int depth)
 	g->init &= before;
 }
 
+/*
+ * A helper call between sites: it clobbers r1-r5 and leaves in r0 a value
+ * the two builds need not agree on, so all six count as unset after it;
+ * what the sites computed before lives on in r6-r9 and the stack.
+ */
+static void gen_helper_call(struct gen *g)
+{
+	emit(g, BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ktime_get_ns));
+	g->init &= ~0x3f;
+}
+
 static void gen_block(struct gen *g, int items, int depth)
 {
 	int i, k;
 
 	for (i = 0; i < items && g->cnt < MAX_INSNS - 200; i++) {
-		k = rnd(10);
-		if (k < 4)
+		k = rnd(20);
+		if (k < 8)
 			gen_alu(g);
-		else if (k < 8)
+		else if (k < 16)
 			gen_site(g);
+		else if (k == 19)
+			gen_helper_call(g);
 		else if (depth < 3)
 			gen_branch(g, depth);
 		else
@@ -485,13 +499,66 @@ static void gen_callee_stack(struct gen *g)
 }
 
 /*
+ * bpf_loop(1-3 times, callback, &slot, 0) on one of the main program's
+ * stack slots: the verifier inlines the call and the callback is a
+ * subprogram of its own, sites and all.  Returns where the callback's
+ * address is loaded, for gen_loop_callback() to fill in.
+ */
+static int gen_loop_call(struct gen *g)
+{
+	int at;
+
+	emit(g, BPF_MOV64_IMM(BPF_REG_1, 1 + rnd(3)));
+	at = g->cnt;
+	emit(g, BPF_RAW_INSN(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_2,
+			     BPF_PSEUDO_FUNC, 0, 0));
+	emit(g, BPF_RAW_INSN(0, 0, 0, 0, 0));
+	emit(g, BPF_MOV64_REG(BPF_REG_3, BPF_REG_10));
+	emit(g, BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, -8 * (int)(1 + rnd(FUZZ_SLOTS))));
+	emit(g, BPF_MOV64_IMM(BPF_REG_4, 0));
+	emit(g, BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_loop));
+	/* r0 is the number of iterations, the same in both builds */
+	g->init = (g->init & ~0x3e) | 1;
+	return at;
+}
+
+/*
+ * The callback (r1 the iteration, r2 the slot): a random body on its own
+ * stack, from the iteration and the slot's value, folded back into the
+ * slot; it returns 0 to go on.
+ */
+static void gen_loop_callback(struct gen *g, int at)
+{
+	if (g->cnt < MAX_INSNS)
+		g->insn[at].imm = g->cnt - at - 1;
+	g->in_subprog = true;
+	emit(g, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_2, SLOT_PKT));
+	emit(g, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_2, 0));
+	emit(g, BPF_MOV64_REG(BPF_REG_3, BPF_REG_2));
+	emit(g, BPF_ALU64_REG(BPF_XOR, BPF_REG_3, BPF_REG_1));
+	emit(g, BPF_MOV64_REG(BPF_REG_4, BPF_REG_2));
+	emit(g, BPF_ALU64_IMM(BPF_MUL, BPF_REG_4, 0x2545f491));
+	emit(g, BPF_MOV64_REG(BPF_REG_5, BPF_REG_1));
+	emit(g, BPF_ALU64_REG(BPF_ADD, BPF_REG_5, BPF_REG_2));
+	g->init = 0x3e;
+	gen_callee_stack(g);
+	gen_block(g, 3 + rnd(12), 0);
+	gen_fold(g);
+	emit(g, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, SLOT_PKT));
+	emit(g, BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
+	emit(g, BPF_MOV64_IMM(BPF_REG_0, 0));
+	emit(g, BPF_EXIT_INSN());
+}
+
+/*
  * The whole program: read r0-r9 from the packet, fill the stack slots, run
- * the random body (calling the subprogram, if any, from it), fold the
- * registers and slots into the result and store it in the packet.
+ * the random body (calling the subprogram, if any, from it, and bpf_loop
+ * with a callback in one program in three), fold the registers and slots
+ * into the result and store it in the packet.
  */
 static int gen_prog(struct gen *g, bool subprog)
 {
-	int r, k, exit_jump, body, call = -1;
+	int r, k, exit_jump, body, call = -1, loop = -1;
 
 	g->cnt = 0;
 	g->planted = false;
@@ -525,6 +592,10 @@ static int gen_prog(struct gen *g, bool subprog)
 		g->init = (g->init & ~0x3e) | 1;
 		gen_block(g, 2 + rnd(10), 0);
 	}
+	if (!rnd(3)) {
+		loop = gen_loop_call(g);
+		gen_block(g, 1 + rnd(5), 0);
+	}
 	gen_fold(g);
 	emit(g, BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, SLOT_PKT));
 	emit(g, BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, RESULT_OFF));
@@ -533,6 +604,8 @@ static int gen_prog(struct gen *g, bool subprog)
 	emit(g, BPF_MOV64_IMM(BPF_REG_0, 2 /* XDP_PASS */));
 	emit(g, BPF_EXIT_INSN());
 
+	if (loop >= 0)
+		gen_loop_callback(g, loop);
 	if (!subprog)
 		return body;
 	/* the subprogram: r1-r5 are its arguments, r0 its result */
