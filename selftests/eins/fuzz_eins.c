@@ -40,6 +40,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "eins_lib.h"
 
 #define MAX_INSNS	4096
@@ -58,6 +59,7 @@ static bool self_check;
 /* -u: loading as a CAP_BPF loader; clean programs past the complexity limit */
 static bool unpriv;
 static int too_complex, native_used;
+static int loops_run;	/* accepted programs with a bpf_loop callback */
 static int planted_caught;
 
 enum plant {
@@ -95,6 +97,8 @@ struct gen {
 	bool planted;
 	bool in_subprog;	/* generating the subprogram (its own stack) */
 	int pkt_base;		/* the site's base register holds the packet, or -1 */
+	int callback;		/* where the bpf_loop callback starts, or -1 */
+	int subprog;		/* where the subprogram starts, or -1 */
 };
 
 static void emit(struct gen *g, struct bpf_insn insn)
@@ -531,6 +535,7 @@ static void gen_loop_callback(struct gen *g, int at)
 {
 	if (g->cnt < MAX_INSNS)
 		g->insn[at].imm = g->cnt - at - 1;
+	g->callback = g->cnt;
 	g->in_subprog = true;
 	emit(g, BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_2, SLOT_PKT));
 	emit(g, BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_2, 0));
@@ -563,6 +568,8 @@ static int gen_prog(struct gen *g, bool subprog)
 	g->cnt = 0;
 	g->planted = false;
 	g->in_subprog = false;
+	g->callback = -1;
+	g->subprog = -1;
 	emit(g, BPF_LDX_MEM(BPF_W, BPF_REG_6, BPF_REG_1,
 			    offsetof(struct xdp_md, data)));
 	emit(g, BPF_LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_1,
@@ -612,6 +619,7 @@ static int gen_prog(struct gen *g, bool subprog)
 	g->in_subprog = true;
 	if (g->cnt < MAX_INSNS)
 		g->insn[call].imm = g->cnt - call - 1;
+	g->subprog = g->cnt;
 	g->init = 0x3e;
 	gen_callee_stack(g);
 	gen_block(g, 5 + rnd(20), 0);
@@ -656,9 +664,74 @@ static void spoil_fold(struct gen *g)
 
 /* ---- running ---- */
 
+/*
+ * The BTF a program with a callback needs: the verifier wants func_info
+ * for every subprogram once one is passed as a callback.  Three functions
+ * returning int, no arguments: the main program, the subprogram and the
+ * callback (static: their arguments are not checked against the BTF).
+ */
+static int prog_btf_fd(void)
+{
+	static int fd = -1;
+	struct btf *btf;
+	int proto;
+
+	if (fd >= 0)
+		return fd;
+	btf = btf__new_empty();
+	if (!btf)
+		return -ENOMEM;
+	proto = btf__add_func_proto(btf, btf__add_int(btf, "int", 4,
+						      BTF_INT_SIGNED));
+	if (btf__add_func(btf, "fuzz_main", BTF_FUNC_GLOBAL, proto) < 0 ||
+	    btf__add_func(btf, "fuzz_subprog", BTF_FUNC_STATIC, proto) < 0 ||
+	    btf__add_func(btf, "fuzz_callback", BTF_FUNC_STATIC, proto) < 0 ||
+	    btf__load_into_kernel(btf)) {
+		btf__free(btf);
+		return -EINVAL;
+	}
+	fd = dup(btf__fd(btf));
+	btf__free(btf);
+	return fd;
+}
+
+/* a program with a callback: with func_info for each of its functions */
+static int load_with_btf(const struct gen *g, char *log)
+{
+	struct bpf_func_info fi[3] = { { 0, 3 } };
+	int fd_array[2] = { 0, ops.btf_fd };
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .fd_array = fd_array,
+		    .func_info = fi,
+		    .func_info_rec_size = sizeof(fi[0]),
+		    .log_buf = log,
+		    .log_size = log ? LOG_SIZE : 0,
+		    .log_level = log ? 1 : 0);
+	int n = 1, fd;
+
+	opts.prog_btf_fd = prog_btf_fd();
+	if (opts.prog_btf_fd < 0)
+		return opts.prog_btf_fd;
+	/* in insn order, as the verifier wants them */
+	if (g->subprog >= 0 && (g->callback < 0 || g->subprog < g->callback))
+		fi[n++] = (struct bpf_func_info){ g->subprog, 4 };
+	if (g->callback >= 0)
+		fi[n++] = (struct bpf_func_info){ g->callback, 5 };
+	if (g->subprog > g->callback && g->callback >= 0)
+		fi[n++] = (struct bpf_func_info){ g->subprog, 4 };
+	opts.func_info_cnt = n;
+	if (log)
+		log[0] = 0;
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "eins_test", "GPL", g->insn,
+			   g->cnt, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
 static int load(const struct gen *g, bool native, bool want_log)
 {
 	eins_set_native(native);
+	if (g->callback >= 0)
+		return load_with_btf(g, want_log ? log_buf : NULL);
 	return eins_load_insns(&ops, g->insn, g->cnt,
 			       want_log ? log_buf : NULL, LOG_SIZE);
 }
@@ -854,6 +927,7 @@ static void fuzz_one(__u64 seed, long idx, int *accepted, int *mismatches)
 		return;
 	}
 	(*accepted)++;
+	loops_run += g.callback >= 0;
 	/* native code replaced some proof sequence: the images differ */
 	native_used += unpriv && jited_len(fd_n) != jited_len(fd_p);
 	for (i = 0; i < NR_INPUTS; i++) {
@@ -1022,6 +1096,12 @@ int main(int argc, char **argv)
 	       mismatches);
 	for (i = 0; i < MAX_REASONS && reasons[i].cnt; i++)
 		printf("# fuzz: rejected %5d: %s\n", reasons[i].cnt, reasons[i].what);
+	printf("# fuzz: %d accepted programs call bpf_loop\n", loops_run);
+	/* one program in three has a callback: some must get through */
+	if (!self_check && accepted >= 100 && !loops_run) {
+		failures++;
+		printf("# FAIL fuzz: no program with a bpf_loop callback was accepted\n");
+	}
 	if (unpriv) {
 		printf("# fuzz: %d clean programs past the verifier's complexity limit "
 		       "(its speculative paths)\n", too_complex);
