@@ -190,7 +190,7 @@ TEST_PROGS	:= test_eins test_harden fuzz_eins stress_eins
 # the whole-program mode's tests (x86-64 and arm64)
 $(TESTBIN)/test_native: $(SELFTESTS)/test_native.c $(BENCH_HDRS) tools/np/np_fdinfo.h \
 		$(SELFTESTS)/np/np_sem.h $(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
-		$(LIBBPF_A) | kernel
+		modules/eins/eins_ops.h $(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
 	$(CROSS)gcc $(UCFLAGS) -Itools/bench -I$(SELFTESTS) -o $@ $< \
 		$(SELFTESTS)/eins_lib.c $(ULIBS)
@@ -229,12 +229,13 @@ $(NP_INITFAIL_KO): $(SELFTESTS)/np/np_initfail.c kernel
 
 $(addprefix $(TESTBIN)/,$(TEST_PROGS)): $(TESTBIN)/%: $(SELFTESTS)/%.c \
 		$(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
-		modules/eins/eins_abi.h tools/module_btf.h $(LIBBPF_A) | kernel
+		modules/eins/eins_abi.h modules/eins/eins_ops.h \
+		tools/module_btf.h $(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
 	$(CROSS)gcc $(UCFLAGS) -o $@ $< $(SELFTESTS)/eins_lib.c $(ULIBS)
 
 $(TESTBIN)/%.bpf.o: $(SELFTESTS)/progs/%.bpf.c tools/eins.h \
-		modules/eins/eins_abi.h $(LIBBPF_A) | kernel
+		modules/eins/eins_abi.h modules/eins/eins_ops.h $(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
 	clang-19 $(BPF_CFLAGS) -c $< -o $@
 
@@ -246,8 +247,10 @@ $(TESTBIN)/test_verifier: tools/scripts/build-test-verifier.sh $(LIBBPF_A) \
 		"-O2 $(XFLAGS)" $(LIBBPF_A) $(LIBBPF_ROOT)/usr/include "$(XLIBS)"
 
 # the op files of eins.ko, also built for user space (proofs, eins-opt)
-OP_FILES	:= $(addprefix modules/eins/,rotate.c select.c extract.c \
-		   swap_mem.c bitcount.c shift_add.c mul_high.c)
+# (one per op, named in eins_ops.h, as in Kbuild)
+EINS_OPS	:= $(shell sed -n 's/^[[:space:]]*X.\([a-z_0-9]*\),.*/\1/p' \
+		   modules/eins/eins_ops.h)
+OP_FILES	:= $(addprefix modules/eins/,$(addsuffix .c,$(EINS_OPS)))
 
 # eins-opt (host tool) and libeins (linked into the VM's test_loader):
 # the module's op files built for user space, as for proofs/smt
@@ -258,8 +261,8 @@ EOPT_CORE	:= $(addprefix $(EOPT)/,elfobj.c expand.c probe.c ops_user.c) \
 		   $(OP_FILES)
 EOPT_DEPS	:= $(EOPT_CORE) $(wildcard $(EOPT)/*.h) \
 		   $(wildcard proofs/smt/shim/*/*.h) include/linux/bpf_kinsn.h \
-		   modules/eins/eins.h modules/eins/eins_abi.h modules/eins/x86.h \
-		   modules/eins/a64.h
+		   modules/eins/eins.h modules/eins/eins_abi.h modules/eins/eins_ops.h \
+		   modules/eins/x86.h modules/eins/a64.h
 EOPT_CFLAGS	:= -Iproofs/smt/shim -Iinclude -Imodules/eins -I$(EOPT) \
 		   -DCONFIG_X86_64 -DCONFIG_ARM64 \
 		   -DSHIM_TOOLS_FILTER_H='"$(SRC)/tools/include/linux/filter.h"'
@@ -346,7 +349,7 @@ LOADER_OBJS	:= $(addprefix $(TESTBIN)/,loader_eins.bpf.o loader_plain.bpf.o \
 		   loader_eins.exp.o loader_plain.opt.o)
 
 $(TESTBIN)/loader_eins.bpf.o: $(SELFTESTS)/progs/loader.bpf.c tools/eins.h \
-		modules/eins/eins_abi.h $(LIBBPF_A) | kernel
+		modules/eins/eins_abi.h modules/eins/eins_ops.h $(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
 	clang-19 $(BPF_CFLAGS) -DUSE_EINS -c $< -o $@
 
@@ -549,7 +552,8 @@ bench: setup
 PROOFS		:= $(OUT)/proofs
 
 $(PROOFS)/enum: proofs/smt/enum.c $(OP_FILES) $(wildcard proofs/smt/shim/*/*.h) \
-		modules/eins/eins.h modules/eins/x86.h modules/eins/a64.h | kernel
+		modules/eins/eins.h modules/eins/eins_ops.h modules/eins/x86.h \
+		modules/eins/a64.h | kernel
 	mkdir -p $(PROOFS)
 	gcc -O1 -Wall -Iproofs/smt/shim -I$(OUT)/headers-x86_64/include -Iinclude \
 		-Imodules/eins -DCONFIG_X86_64 -DCONFIG_ARM64 \

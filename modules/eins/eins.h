@@ -7,14 +7,11 @@
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include "eins_abi.h"
+#include "eins_ops.h"
 
-extern const struct bpf_kinsn eins_rotate_op;
-extern const struct bpf_kinsn eins_select_op;
-extern const struct bpf_kinsn eins_extract_op;
-extern const struct bpf_kinsn eins_swap_mem_op;
-extern const struct bpf_kinsn eins_bitcount_op;
-extern const struct bpf_kinsn eins_shift_add_op;
-extern const struct bpf_kinsn eins_mul_high_op;
+#define EINS_OP_DECL(name, NAME)	extern const struct bpf_kinsn eins_##name##_op;
+EINS_OPS(EINS_OP_DECL)
+#undef EINS_OP_DECL
 
 /* Module parameter: false makes sites verified from now on keep their
  * proof sequences.

@@ -19,32 +19,18 @@ MODULE_PARM_DESC(native_emit,
  * before the program runs, so the bodies never execute.
  */
 __bpf_kfunc_start_defs();
-__bpf_kfunc void eins_rotate(void) { }
-__bpf_kfunc void eins_select(void) { }
-__bpf_kfunc void eins_extract(void) { }
-__bpf_kfunc void eins_swap_mem(void) { }
-__bpf_kfunc void eins_bitcount(void) { }
-__bpf_kfunc void eins_shift_add(void) { }
-__bpf_kfunc void eins_mul_high(void) { }
+#define EINS_OP_FUNC(name, NAME)	__bpf_kfunc void eins_##name(void) { }
+EINS_OPS(EINS_OP_FUNC)
 __bpf_kfunc_end_defs();
 
+/* the ops' BTF functions and the ops, both in the order of eins_ops.h */
+#define EINS_OP_BTF_ID(name, NAME)	BTF_ID(func, eins_##name)
 BTF_ID_LIST(eins_btf_ids)
-BTF_ID(func, eins_rotate)
-BTF_ID(func, eins_select)
-BTF_ID(func, eins_extract)
-BTF_ID(func, eins_swap_mem)
-BTF_ID(func, eins_bitcount)
-BTF_ID(func, eins_shift_add)
-BTF_ID(func, eins_mul_high)
+EINS_OPS(EINS_OP_BTF_ID)
 
+#define EINS_OP_PTR(name, NAME)		&eins_##name##_op,
 static const struct bpf_kinsn * const eins_ops[] = {
-	&eins_rotate_op,
-	&eins_select_op,
-	&eins_extract_op,
-	&eins_swap_mem_op,
-	&eins_bitcount_op,
-	&eins_shift_add_op,
-	&eins_mul_high_op,
+	EINS_OPS(EINS_OP_PTR)
 };
 
 static const struct bpf_kinsn_set eins_kinsn_set = {
@@ -66,5 +52,7 @@ static void __exit eins_exit(void)
 
 module_init(eins_init);
 module_exit(eins_exit);
-MODULE_DESCRIPTION("EInsn: native BPF instructions (rotate, select, extract, swap_mem, bitcount, shift_add, mul_high)");
+/* "EInsn: native BPF instructions: rotate select ... mul_high" */
+#define EINS_OP_NAME(name, NAME)	" " #name
+MODULE_DESCRIPTION("EInsn: native BPF instructions:" EINS_OPS(EINS_OP_NAME));
 MODULE_LICENSE("GPL");

@@ -52,6 +52,8 @@ static const struct {
 	   EINS_SA_32 | EINS_SA_SHIFT(2), EINS_SA_32 | EINS_SA_SHIFT(20)),
 	OP(mul_high, 0, EINS_MULH_SIGNED),
 };
+_Static_assert(sizeof(ops) / sizeof(ops[0]) == EINS_NR_OPS,
+	       "an op of eins_ops.h without its variants here");
 
 /*
  * Operand registers: r0 (rax / x7), r3 (rdx / x2), r4 (rcx / x3), r5 (r8,

@@ -15,9 +15,9 @@
 unsigned long shim_cpu_features;
 bool eins_native_emit = true;
 
+#define EINS_OP_PTR(name, NAME)	[EINS_OP_##NAME] = &eins_##name##_op,
 static const struct bpf_kinsn *const ops[EINS_NR_OPS] = {
-	&eins_rotate_op, &eins_select_op, &eins_extract_op, &eins_swap_mem_op,
-	&eins_bitcount_op, &eins_shift_add_op, &eins_mul_high_op,
+	EINS_OPS(EINS_OP_PTR)
 };
 
 const char *eins_op_name(int op)

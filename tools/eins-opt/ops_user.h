@@ -3,13 +3,11 @@
 #ifndef EINS_OPS_USER_H
 #define EINS_OPS_USER_H
 
+#include "eins_ops.h"
+
 struct bpf_insn;
 
-/* op numbers, in the order of the module's kinsn set */
-enum {
-	EINS_OP_ROTATE, EINS_OP_SELECT, EINS_OP_EXTRACT, EINS_OP_SWAP_MEM,
-	EINS_OP_BITCOUNT, EINS_OP_SHIFT_ADD, EINS_OP_MUL_HIGH, EINS_NR_OPS,
-};
+/* op numbers EINS_OP_*, EINS_NR_OPS: eins_ops.h, in the module's order */
 
 /* BPF_KINSN_PAYLOAD of include/uapi/linux/bpf.h (BPF_ALU64 | BPF_K | 0xe0) */
 #define EINS_PAYLOAD_CODE	0xe7
