@@ -55,6 +55,7 @@
 #define __EINS_H
 
 #include "eins_abi.h"
+#include "eins_ops.h"
 
 #define EINS_EQ		0x10	/* BPF_JEQ */
 #define EINS_GT		0x20	/* BPF_JGT */
@@ -68,28 +69,20 @@
 #define EINS_SLT	0xc0	/* BPF_JSLT */
 #define EINS_SLE	0xd0	/* BPF_JSLE */
 
-extern void eins_rotate(void) __attribute__((section(".ksyms")));
-extern void eins_select(void) __attribute__((section(".ksyms")));
-extern void eins_extract(void) __attribute__((section(".ksyms")));
-extern void eins_swap_mem(void) __attribute__((section(".ksyms")));
-extern void eins_bitcount(void) __attribute__((section(".ksyms")));
-extern void eins_shift_add(void) __attribute__((section(".ksyms")));
-extern void eins_mul_high(void) __attribute__((section(".ksyms")));
+/* the ops' BTF functions, eins_rotate ... (eins_ops.h) */
+#define __EINS_KSYM(name, NAME)						\
+	extern void eins_##name(void) __attribute__((section(".ksyms")));
+EINS_OPS(__EINS_KSYM)
 
 /*
  * clang only describes an extern function in the object's BTF (which
  * libbpf needs to resolve it) when C code calls it.  This never-loaded
  * program is that call; "?" keeps libbpf from loading it.
  */
+#define __EINS_CALL(name, NAME)	eins_##name();
 __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 {
-	eins_rotate();
-	eins_select();
-	eins_extract();
-	eins_swap_mem();
-	eins_bitcount();
-	eins_shift_add();
-	eins_mul_high();
+	EINS_OPS(__EINS_CALL)
 	return 0;
 }
 

@@ -43,13 +43,9 @@ int eins_ops_get(struct eins_ops *ops)
 		btf__free(vmlinux);
 		return -errno;
 	}
-	err = find_op(btf, "eins_rotate", &ops->rotate_id) ?:
-	      find_op(btf, "eins_select", &ops->select_id) ?:
-	      find_op(btf, "eins_extract", &ops->extract_id) ?:
-	      find_op(btf, "eins_swap_mem", &ops->swap_mem_id) ?:
-	      find_op(btf, "eins_bitcount", &ops->bitcount_id) ?:
-	      find_op(btf, "eins_shift_add", &ops->shift_add_id) ?:
-	      find_op(btf, "eins_mul_high", &ops->mul_high_id);
+#define EINS_OP_FIND(name, NAME) \
+	find_op(btf, "eins_" #name, &ops->name##_id) ?:
+	err = EINS_OPS(EINS_OP_FIND) 0;
 	btf__free(btf);
 	btf__free(vmlinux);
 	return err;

@@ -11,20 +11,16 @@
 #include <stddef.h>
 #include <linux/bpf.h>
 #include "eins_abi.h"
+#include "eins_ops.h"
 
 #define EINS_NR_REGS	10		/* r0-r9 are test-visible */
 #define EINS_MAX_INSNS	4096
 
 /* Ops by BTF id plus the module BTF fd that goes into fd_array[1]. */
+#define EINS_OP_ID_FIELD(name, NAME)	__u32 name##_id;
 struct eins_ops {
 	int btf_fd;
-	__u32 rotate_id;
-	__u32 select_id;
-	__u32 extract_id;
-	__u32 swap_mem_id;
-	__u32 bitcount_id;
-	__u32 shift_add_id;
-	__u32 mul_high_id;
+	EINS_OPS(EINS_OP_ID_FIELD)	/* rotate_id, select_id, ... */
 };
 
 /* A site to build: op, payload and operand registers. */

@@ -203,8 +203,10 @@ static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
 	*reads = 0;
 	*def = -1;
 	g->pkt_base = -1;
-	switch (rnd(7)) {
-	case 0:	/* rotate */
+	/* one case per op of eins_ops.h: a new op needs its own */
+	_Static_assert(EINS_OP_MUL_HIGH == EINS_NR_OPS - 1, "an op without a case");
+	switch (rnd(EINS_NR_OPS)) {
+	case EINS_OP_ROTATE:
 		s->btf_id = ops.rotate_id;
 		s->variant = rnd(8);
 		w = s->variant & EINS_ROT_32 ? 32 : 64;
@@ -228,7 +230,7 @@ static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
 			*reads = 1u << s->regs[1];
 		}
 		break;
-	case 1:	/* select */
+	case EINS_OP_SELECT:
 		s->btf_id = ops.select_id;
 		s->variant = conds[rnd(sizeof(conds))] | (rnd(2) ? EINS_SEL_32 : 0);
 		s->regs[0] = rnd(10);
@@ -246,7 +248,7 @@ static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
 		for (len = 1; len < s->nr_regs; len++)
 			*reads |= 1u << s->regs[len];
 		break;
-	case 2:	/* extract */
+	case EINS_OP_EXTRACT:
 		s->btf_id = ops.extract_id;
 		s->variant = rnd(2) ? EINS_EXT_32 : 0;
 		w = s->variant ? 32 : 64;
@@ -257,7 +259,7 @@ static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
 		s->regs[1] = pick_init(g);
 		*reads = 1u << s->regs[1];
 		break;
-	case 3:	/* swap_mem on the stack slots or the packet */
+	case EINS_OP_SWAP_MEM:	/* on the stack slots or the packet */
 		s->btf_id = ops.swap_mem_id;
 		s->variant = 1 + rnd(3);
 		w = 1 << s->variant;	/* bytes */
@@ -291,7 +293,7 @@ static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
 			*reads = 1u << s->regs[1];
 		}
 		break;
-	case 4:	/* bitcount */
+	case EINS_OP_BITCOUNT:
 		s->btf_id = ops.bitcount_id;
 		s->variant = rnd(3) | (rnd(2) ? EINS_BC_32 : 0);
 		s->nr_regs = 4;
@@ -303,7 +305,7 @@ static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
 		s->clobber = 1u << s->regs[2] | 1u << s->regs[3];
 		*reads = 1u << s->regs[1];
 		break;
-	case 5:	/* shift_add */
+	case EINS_OP_SHIFT_ADD:
 		s->btf_id = ops.shift_add_id;
 		w = rnd(2);
 		s->variant = EINS_SA_SHIFT(rnd(w ? 32 : 64)) | (w ? EINS_SA_32 : 0);
@@ -317,7 +319,7 @@ static void make_site(struct gen *g, struct eins_site *s, __u16 *reads,
 		s->clobber = 1u << s->regs[3];
 		*reads = 1u << s->regs[1] | 1u << s->regs[2];
 		break;
-	default: /* mul_high */
+	default: /* EINS_OP_MUL_HIGH, the last */
 		s->btf_id = ops.mul_high_id;
 		s->variant = rnd(2);
 		s->nr_regs = 6;

@@ -20,6 +20,9 @@ src=$2
 inc=$3
 opt=$4
 list=${5:-}
+# the op names as a grep alternative, rotate\|select\|...: eins-opt's
+# list (eins_ops.h)
+op_re=$("$opt" --help | sed -n 's/^Ops: //p' | sed 's/ /\\|/g')
 sel=$src/tools/testing/selftests/bpf
 rm -rf "$out/vm" "$out/obj" "$out/opt"
 mkdir -p "$out/obj" "$out/opt" "$out/bpftool"
@@ -60,7 +63,7 @@ sort -o "$results" "$results"
 		n=$(echo "$line" | sed 's/.*, \([0-9]*\) sites.*/\1/')
 		[ "$n" -gt 0 ] || continue
 		ops=$(grep ': section ' "$out/opt/$b.report" |
-			grep -o ' \(rotate\|select\|extract\|swap_mem\|bitcount\|shift_add\|mul_high\)=[0-9]*' | awk -F= '{c[$1]+=$2} END {for (k in c) printf "%s=%d ", k, c[k]}')
+			grep -o " \\($op_re\\)=[0-9]*" | awk -F= '{c[$1]+=$2} END {for (k in c) printf "%s=%d ", k, c[k]}')
 		printf "%-36s %7s %7s %6.2f  %s\n" "$b" \
 			"$(echo "$line" | sed 's/.*total insns \([0-9]*\) .*/\1/')" \
 			"$(echo "$line" | sed 's/.*-> \([0-9]*\),.*/\1/')" "$secs" "$n: $ops"
@@ -80,7 +83,7 @@ cat $reports /dev/null | grep 'total insns' |
 	'{ b += $1; a += $2; s += $3 } END {
 		printf "corpus: %d sources, %d compiled, eins-opt succeeded on %d; %d sites in %d objects; insns %d -> %d\n", t, c, o, s, w, b, a }' \
 	> "$out/summary.txt"
-cat $reports /dev/null | grep ': section ' | grep -o ' \(rotate\|select\|extract\|swap_mem\|bitcount\|shift_add\|mul_high\)=[0-9]*' |
+cat $reports /dev/null | grep ': section ' | grep -o " \\($op_re\\)=[0-9]*" |
 	awk -F= '{ sub(/^ /, "", $1); c[$1] += $2 } END { for (k in c) printf "%s=%d ", k, c[k]; print "" }' \
 	>> "$out/summary.txt"
 cat "$out/summary.txt"

@@ -15,6 +15,9 @@
 #include "ops_user.h"
 #include "rewrite.h"
 
+/* " rotate" " select" ...: the op names of eins_ops.h */
+#define OP_NAME(name, NAME)	" " #name
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -45,7 +48,7 @@ static void usage(FILE *f)
 "                      (writes nothing)\n"
 "  -h, --help          this text\n"
 "\n"
-"Ops: rotate select extract swap_mem bitcount shift_add mul_high\n"
+"Ops:" EINS_OPS(OP_NAME) "\n"
 "Exit status: 0 success, 1 error (nothing written), 2 usage.\n");
 }
 

@@ -13,6 +13,9 @@ out=$2
 cflags=$3
 mkdir -p "$out"
 src=$(dirname "$0")/idioms.bpf.c
+# the op names as a sed alternative, rotate\|select\|...: eins-opt's
+# list (eins_ops.h)
+op_re=$("$opt" --help | sed -n 's/^Ops: //p' | sed 's/ /\\|/g')
 
 ok() { echo "ok - $1"; }
 nok() { echo "not ok - $1"; }
@@ -37,7 +40,7 @@ for mcpu in v1 v2 v3 v4; do
 		while read -r name n rest; do
 			case $name in
 			pos_*)
-				op=$(echo "$name" | sed 's/^pos_\(rotate\|select\|extract\|swap_mem\|bitcount\|shift_add\|mul_high\)\(_.*\)\{0,1\}$/\1/')
+				op=$(echo "$name" | sed "s/^pos_\\($op_re\\)\\(_.*\\)\\{0,1\\}\$/\\1/")
 				check "echo '$rest' | grep -Eq '(^| )$op=[1-9]'" \
 					"$tag: $name: a $op site ($n sites:$rest)" ;;
 			neg_*|gap_*)
