@@ -190,7 +190,7 @@ TEST_PROGS	:= test_eins test_harden fuzz_eins stress_eins
 # the whole-program mode's tests (x86-64 and arm64)
 $(TESTBIN)/test_native: $(SELFTESTS)/test_native.c $(BENCH_HDRS) tools/np/np_fdinfo.h \
 		$(SELFTESTS)/np/np_sem.h $(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
-		modules/eins/eins_ops.h $(LIBBPF_A) | kernel
+		modules/eins/eins_ops.h tools/eins_site.h $(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
 	$(CROSS)gcc $(UCFLAGS) -Itools/bench -I$(SELFTESTS) -o $@ $< \
 		$(SELFTESTS)/eins_lib.c $(ULIBS)
@@ -229,7 +229,7 @@ $(NP_INITFAIL_KO): $(SELFTESTS)/np/np_initfail.c kernel
 
 $(addprefix $(TESTBIN)/,$(TEST_PROGS)): $(TESTBIN)/%: $(SELFTESTS)/%.c \
 		$(SELFTESTS)/eins_lib.c $(SELFTESTS)/eins_lib.h \
-		modules/eins/eins_abi.h modules/eins/eins_ops.h \
+		modules/eins/eins_abi.h modules/eins/eins_ops.h tools/eins_site.h \
 		tools/module_btf.h $(LIBBPF_A) | kernel
 	mkdir -p $(TESTBIN)
 	$(CROSS)gcc $(UCFLAGS) -o $@ $< $(SELFTESTS)/eins_lib.c $(ULIBS)
@@ -262,8 +262,8 @@ EOPT_CORE	:= $(addprefix $(EOPT)/,elfobj.c expand.c probe.c ops_user.c) \
 EOPT_DEPS	:= $(EOPT_CORE) $(wildcard $(EOPT)/*.h) \
 		   $(wildcard proofs/smt/shim/*/*.h) include/linux/bpf_kinsn.h \
 		   modules/eins/eins.h modules/eins/eins_abi.h modules/eins/eins_ops.h \
-		   modules/eins/x86.h modules/eins/a64.h
-EOPT_CFLAGS	:= -Iproofs/smt/shim -Iinclude -Imodules/eins -I$(EOPT) \
+		   modules/eins/x86.h modules/eins/a64.h tools/eins_site.h
+EOPT_CFLAGS	:= -Iproofs/smt/shim -Iinclude -Imodules/eins -I$(EOPT) -Itools \
 		   -DCONFIG_X86_64 -DCONFIG_ARM64 \
 		   -DSHIM_TOOLS_FILTER_H='"$(SRC)/tools/include/linux/filter.h"'
 

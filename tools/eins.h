@@ -86,9 +86,19 @@ __attribute__((weak, section("?tc"), used)) int eins__btf_anchor(void)
 	return 0;
 }
 
-/* The payload insn: code BPF_KINSN_PAYLOAD, src_reg = operand count. */
+/*
+ * The payload insn: code BPF_KINSN_PAYLOAD, src_reg = operand count (the
+ * layout of include/uapi/linux/bpf.h).  The code is written out so that
+ * this header builds against stock headers; with the patched ones it is
+ * checked.
+ */
+#define __EINS_PAYLOAD_CODE	0xe7	/* BPF_ALU64 | BPF_K | 0xe0 */
+#ifdef BPF_KINSN_PAYLOAD
+_Static_assert(BPF_KINSN_PAYLOAD == __EINS_PAYLOAD_CODE,
+	       "eins.h: payload code differs from linux/bpf.h");
+#endif
 #define __EINS_PAYLOAD(nregs, variant, imm)				\
-	(0xe7ULL | (unsigned long long)(nregs) << 12 |			\
+	(__EINS_PAYLOAD_CODE | (unsigned long long)(nregs) << 12 |	\
 	 (unsigned long long)(unsigned short)(variant) << 16 |		\
 	 (unsigned long long)(unsigned int)(imm) << 32)
 

@@ -86,19 +86,10 @@ void eins_emit(struct eins_prog *p, struct bpf_insn insn)
 
 int eins_site_insns(const struct eins_site *site, struct bpf_insn *insn)
 {
-	int i, n = 0;
-
-	insn[n++] = BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL,
-				 1, site->btf_id);
-	insn[n++] = BPF_RAW_INSN(BPF_KINSN_PAYLOAD, 0, site->nr_regs,
-				 site->variant, site->imm);
-	for (i = 0; i < site->nr_regs; i += 2) {
-		__u8 dst = site->regs[i];
-		__u8 src = i + 1 < site->nr_regs ? site->regs[i + 1] : dst;
-
-		insn[n++] = BPF_MOV64_REG(dst, src);
-	}
-	return n;
+	insn[0] = BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL,
+			       1, site->btf_id);
+	return eins_site_encode(insn, site->variant, site->imm, site->regs,
+				site->nr_regs);
 }
 
 void eins_emit_site(struct eins_prog *p, const struct eins_site *site)

@@ -12,6 +12,7 @@
 #include <linux/bpf.h>
 #include "eins_abi.h"
 #include "eins_ops.h"
+#include "eins_site.h"
 
 #define EINS_NR_REGS	10		/* r0-r9 are test-visible */
 #define EINS_MAX_INSNS	4096
@@ -29,7 +30,7 @@ struct eins_site {
 	__u16 variant;
 	__s32 imm;
 	__u8 nr_regs;
-	__u8 regs[8];
+	__u8 regs[EINS_SITE_MAX_REGS];
 	__u16 clobber;		/* registers the op may clobber */
 	bool mem;		/* accesses the record's memory word, kept
 				 * at r10 + EINS_SLOT_MEM while it runs */
@@ -57,8 +58,7 @@ void eins_set_native(bool on);
 /* Keep only the capabilities in the mask @caps (1 << CAP_*), this process. */
 int eins_keep_caps(__u64 caps);
 
-/* Call, payload and up to four carriers. */
-#define EINS_SITE_MAX_INSNS	(2 + 8 / 2)
+/* EINS_SITE_MAX_INSNS, the longest site: eins_site.h */
 
 /* Write the insns of @site to @insn; returns how many. */
 int eins_site_insns(const struct eins_site *site, struct bpf_insn *insn);

@@ -10,8 +10,7 @@ int eins_site_op(const struct eobj *o, int sec, const struct bpf_insn *insn,
 {
 	int sym;
 
-	if (insn[i].code != (BPF_JMP | BPF_CALL) || i + 1 >= n ||
-	    insn[i + 1].code != EINS_PAYLOAD_CODE)
+	if (!eins_site_start(&insn[i], n - i))
 		return -1;
 	sym = eobj_rel_sym(o, sec, i);
 	return sym < 0 ? -1 : eins_op_by_func(eobj_sym_name(o, sym));

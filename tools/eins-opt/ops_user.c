@@ -20,6 +20,9 @@ static const struct bpf_kinsn *const ops[EINS_NR_OPS] = {
 	EINS_OPS(EINS_OP_PTR)
 };
 
+_Static_assert(EINS_PROOF_MAX == BPF_KINSN_MAX_PROOF, "EINS_PROOF_MAX");
+_Static_assert(EINS_SITE_MAX_REGS == BPF_KINSN_MAX_REGS, "EINS_SITE_MAX_REGS");
+
 const char *eins_op_name(int op)
 {
 	/* "eins_rotate" -> "rotate" */
@@ -41,50 +44,15 @@ int eins_op_by_func(const char *func)
 	return -1;
 }
 
-/*
- * The layout of include/uapi/linux/bpf.h (BPF_KINSN_PAYLOAD): the kernel
- * decodes the same way in kernel/bpf/kinsn.c.
- */
-static const char *decode(const struct bpf_insn *insn, unsigned int avail,
-			  struct bpf_kinsn_site *site, unsigned int *len)
-{
-	const struct bpf_insn *payload = &insn[1], *c;
-	int i;
-
-	memset(site, 0, sizeof(*site));
-	if (insn->dst_reg)
-		return "call uses reserved fields";
-	if (avail < 2 || payload->code != EINS_PAYLOAD_CODE)
-		return "call is not followed by a payload";
-	if (payload->dst_reg || payload->src_reg > BPF_KINSN_MAX_REGS)
-		return "payload uses reserved fields";
-	*len = 2 + (payload->src_reg + 1) / 2;
-	if (*len > avail)
-		return "site truncated by the end of the program";
-	site->variant = payload->off;
-	site->imm = payload->imm;
-	site->nr_regs = payload->src_reg;
-	for (i = 0; i < site->nr_regs; i++) {
-		c = &insn[2 + i / 2];
-		if (c->code != (BPF_ALU64 | BPF_MOV | BPF_X) || c->off || c->imm)
-			return "operand carrier is not a register move";
-		site->regs[i] = i % 2 ? c->src_reg : c->dst_reg;
-		if (site->regs[i] >= MAX_BPF_REG)
-			return "operand register out of range";
-	}
-	c = &insn[2 + site->nr_regs / 2];
-	if (site->nr_regs % 2 && c->src_reg != c->dst_reg)
-		return "unused carrier field does not repeat the register";
-	return NULL;
-}
-
 int eins_site_proof(int op, const struct bpf_insn *insn, unsigned int avail,
 		    struct bpf_insn *proof, unsigned int *site_len,
 		    const char **reason)
 {
 	struct bpf_kinsn_site site;
 
-	*reason = decode(insn, avail, &site, site_len);
+	memset(&site, 0, sizeof(site));
+	*reason = eins_site_decode(insn, avail, &site.variant, &site.imm,
+				   &site.nr_regs, site.regs, site_len);
 	if (!*reason)
 		*reason = ops[op]->validate(&site);
 	if (!*reason && ((site.def_regs | site.clobber_regs) & BIT(BPF_REG_10)))
@@ -101,7 +69,7 @@ int eins_site_build(int op, unsigned int variant, int imm,
 		    const char **reason)
 {
 	struct bpf_kinsn_site site;
-	unsigned int i, len = 2 + (nr_regs + 1) / 2;
+	unsigned int len = eins_site_len(nr_regs);
 
 	memset(&site, 0, sizeof(site));
 	site.variant = variant;
@@ -111,20 +79,11 @@ int eins_site_build(int op, unsigned int variant, int imm,
 	*reason = ops[op]->validate(&site);
 	if (*reason)
 		return -1;
-	memset(insn, 0, len * sizeof(*insn));
+	memset(insn, 0, sizeof(*insn));
 	insn[0].code = BPF_JMP | BPF_CALL;
 	insn[0].src_reg = BPF_PSEUDO_CALL;	/* as clang writes extern calls */
 	insn[0].imm = -1;
-	insn[1].code = EINS_PAYLOAD_CODE;
-	insn[1].src_reg = nr_regs;
-	insn[1].off = variant;
-	insn[1].imm = imm;
-	for (i = 0; i < (nr_regs + 1) / 2; i++) {
-		insn[2 + i].code = BPF_ALU64 | BPF_MOV | BPF_X;
-		insn[2 + i].dst_reg = regs[2 * i];
-		insn[2 + i].src_reg = 2 * i + 1 < nr_regs ? regs[2 * i + 1] :
-							    regs[2 * i];
-	}
+	eins_site_encode(insn, variant, imm, regs, nr_regs);
 	if (proof)
 		*proof_len = ops[op]->gen_proof(&site, proof);
 	if (def_clobber)

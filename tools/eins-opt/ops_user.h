@@ -4,15 +4,11 @@
 #define EINS_OPS_USER_H
 
 #include "eins_ops.h"
-
-struct bpf_insn;
+#include "eins_site.h"
 
 /* op numbers EINS_OP_*, EINS_NR_OPS: eins_ops.h, in the module's order */
-
-/* BPF_KINSN_PAYLOAD of include/uapi/linux/bpf.h (BPF_ALU64 | BPF_K | 0xe0) */
-#define EINS_PAYLOAD_CODE	0xe7
 #define EINS_PROOF_MAX		64	/* BPF_KINSN_MAX_PROOF */
-#define EINS_SITE_MAX		6	/* call, payload, four carriers */
+#define EINS_SITE_MAX		EINS_SITE_MAX_INSNS
 
 const char *eins_op_name(int op);
 /* the op's BTF function, e.g. "eins_rotate" */

@@ -236,7 +236,7 @@ static void classify(struct ana *a, unsigned int i)
 			use |= bit(in->dst_reg);
 		if (BPF_SRC(in->code) == BPF_X && op != BPF_END && op != BPF_NEG)
 			use |= bit(in->src_reg);
-		if (in->code == EINS_PAYLOAD_CODE)
+		if (in->code == BPF_KINSN_PAYLOAD)
 			k = K_OTHER;
 		break;
 	case BPF_LD:
@@ -629,10 +629,9 @@ static int analyse(struct eobj *o, int sec, struct ana *a)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		classify(a, i);
-		if (a->insn[i].code == (BPF_JMP | BPF_CALL) && i + 1 < n &&
-		    a->insn[i + 1].code == EINS_PAYLOAD_CODE) {
+		if (eins_site_start(&a->insn[i], n - i)) {
 			/* an existing site: never in a window */
-			unsigned int len = 2 + (a->insn[i + 1].src_reg + 1) / 2, k;
+			unsigned int len = eins_site_len(a->insn[i + 1].src_reg), k;
 
 			for (k = 0; k < len && i + k < n; k++) {
 				a->kind[i + k] = K_OTHER;
