@@ -80,11 +80,14 @@ endif
 $(KBUILD)/.config: kernel/configs/eins.config kernel/configs/eins-$(ARCH).config \
 		$(VCONFIG) | tree
 	mkdir -p $(KBUILD)
-	$(KMAKE) tinyconfig >/dev/null
-	$(KMAKE) eins.config eins-$(ARCH).config $(notdir $(VCONFIG)) >/dev/null
+	@# a failed step must not leave a .config that looks up to date
+	$(KMAKE) tinyconfig >/dev/null || { rm -f $@; exit 1; }
+	$(KMAKE) eins.config eins-$(ARCH).config $(notdir $(VCONFIG)) >/dev/null || \
+		{ rm -f $@; exit 1; }
 	@CONFIG_ABSENT="$(if $(SERIES_CUT),CONFIG_BPF_NATIVE_PROG)" \
 		sh tools/scripts/check-config.sh $(KBUILD)/.config \
-		kernel/configs/eins.config kernel/configs/eins-$(ARCH).config $(VCONFIG)
+		kernel/configs/eins.config kernel/configs/eins-$(ARCH).config $(VCONFIG) || \
+		{ rm -f $@; exit 1; }
 
 kernel: tree $(KBUILD)/.config
 	+$(KMAKE) -j$(JOBS) $(notdir $(KIMAGE)) modules
@@ -526,7 +529,8 @@ $(BENCH)/bench_run: tools/bench/bench_run.c tools/bench/bench_native.h $(BENCH_H
 		-lelf -lm -z noexecstack
 
 bench-files: $(BENCH)/bench $(BENCH)/bench_stock.bpf.o $(BENCH)/bench_eins.bpf.o \
-	$(BENCH)/bench_opt.bpf.o $(if $(filter x86_64,$(ARCH)$(VARIANT)),$(BENCH)/bench_run)
+	$(BENCH)/bench_opt.bpf.o \
+	$(if $(filter x86_64,$(ARCH)$(VARIANT)$(SERIES_CUT)),$(BENCH)/bench_run)
 
 # the hash functions against their published vectors, the packet ring
 bench-check: setup

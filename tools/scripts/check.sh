@@ -227,6 +227,14 @@ else
 	fail "core patch series (log: $out/series.log)"
 fi
 
+# The series cut before its last patch (whole-program mode): a kernel of
+# patches 1-7 alone, with eins.ko and the selftests, passes test_eins.
+echo "# the series without whole-program mode (patches 1-7): build and test_eins"
+t_cut=$(date +%s)
+make --no-print-directory -s series-cut-check 2>&1 | tr -d '\r' > "$out/cut.log"
+count_tap "$out/cut.log" "x86_64 (max, check, patches 1-7 of the series)"
+took "the series without whole-program mode" "$t_cut"
+
 # host_tap TARGET LOG WHAT: run a make target that prints TAP-style
 # "ok - " / "not ok - " lines and count them
 host_tap() {

@@ -44,6 +44,11 @@ git -C "$tmp" am -q $list || die "the first $n patches do not git am onto base"
 head=$(git -C "$tmp" rev-parse HEAD)
 git -C "$src" worktree remove --force "$tmp"
 git -C "$src" checkout -q -f "$head"
-git -C "$src" clean -q -f -d
+git -C "$src" clean -q -f -d -e 'kernel/configs/eins*.config'
+# the project's config fragments, which the series does not carry
+top=$(cd "$(dirname "$0")/../.." && pwd)
+for f in "$top"/kernel/configs/*.config; do
+	cmp -s "$f" "$src/kernel/configs/${f##*/}" || cp "$f" "$src/kernel/configs/"
+done
 echo "cut-tree: $src is base + patches 1-$n:"
 git -C "$src" log --format='  %s' base..HEAD | sed '1!G;h;$!d'
