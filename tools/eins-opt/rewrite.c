@@ -98,7 +98,7 @@ struct cand {
 	int post_shift;		/* d <<= post_shift after the site */
 	int post_add;		/* d += r(post_add - 1) after the site, if set */
 	u16 avoid;		/* registers scratch may not take */
-	bool kload;		/* regs[2] = kval (ld_imm64) before the site */
+	int kslot;		/* regs[kslot] = kval before the site, if set */
 	u64 kval;
 	int via;		/* 1: the site writes regs[0], then d = regs[0] */
 	unsigned int s0, e;	/* window */
@@ -934,7 +934,7 @@ static bool match_mul_by(const struct trials *tr, const u64 *v, int n,
 					cand_set(m, EINS_OP_MUL_HIGH,
 						 sg ? EINS_MULH_SIGNED : 0, 0, 3, 3);
 					m->regs[1] = tr->leaf[0];
-					m->kload = true;
+					m->kslot = 2;
 					m->kval = kv;
 					return true;
 				}
@@ -1258,8 +1258,8 @@ static int reload_consts(const struct ana *a, const struct cand *c,
 
 	if (c->regs[0] != c->d)
 		written |= bit(c->regs[0]);
-	if (c->kload)
-		written |= bit(c->regs[2]);
+	if (c->kslot)
+		written |= bit(c->regs[c->kslot]);
 	for (i = 0; i < c->nr_scratch; i++)
 		written |= bit(c->regs[c->nr_regs + i]);
 	written &= a->live_out[c->e] & ~bit(c->d);
@@ -1300,16 +1300,25 @@ static int build(struct rw *rw, const struct ana *a, struct cand *c,
 		if (a->kind[i] == K_LD64)
 			out[no++] = chk[nc++] = a->insn[i + 1];
 	}
-	if (c->kload) {
-		/* the constant operand of a high multiply by a constant */
+	if (c->kslot) {
+		/*
+		 * the constant operand (a high multiply's constant, a select's
+		 * immediate arm): one insn if a move's immediate, sign- or
+		 * zero-extended, makes it
+		 */
 		struct bpf_insn ld[2] = {
-			{ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = c->regs[2],
+			{ .code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = c->regs[c->kslot],
 			  .imm = (u32)c->kval },
 			{ .imm = c->kval >> 32 },
 		};
 
+		if ((long long)c->kval == (int)c->kval)
+			ld[0].code = BPF_ALU64 | BPF_MOV | BPF_K;
+		else if (!(c->kval >> 32))
+			ld[0].code = BPF_ALU | BPF_MOV | BPF_K;
 		out[no++] = chk[nc++] = ld[0];
-		out[no++] = chk[nc++] = ld[1];
+		if (ld[0].code == (BPF_LD | BPF_IMM | BPF_DW))
+			out[no++] = chk[nc++] = ld[1];
 	}
 	*call_at = no;
 	memcpy(&out[no], site, len * sizeof(*site));
@@ -1522,8 +1531,11 @@ static int apply(struct rw *rw, struct ana *a, struct cand *c)
 		reject(rw, a, c, why);
 		return 0;
 	}
-	/* regs[2] for the constant: dead after the window, not d or the input */
-	if ((c->kload && !pick_dead(a, c, 2, 1)) ||
+	/*
+	 * regs[kslot] for the constant: dead after the window, not d or an
+	 * operand before it (a later one is in avoid)
+	 */
+	if ((c->kslot && !pick_dead(a, c, c->kslot, 1)) ||
 	    !pick_dead(a, c, first, c->nr_scratch)) {
 		reject(rw, a, c, REJ_NO_SCRATCH);
 		return 0;
@@ -1767,29 +1779,37 @@ next:
 }
 
 /*
- * The skipped arm loads a constant (d = imm, or a 64-bit immediate) that
- * another register is known to hold at the jump: that register is y.
- * Returns it, or -1.
+ * The skipped arm loads a constant: d = imm (64-bit, or 32-bit, which
+ * zero-extends) or a 64-bit immediate.  True with d and the value.
  */
-static int const_arm(const struct ana *a, unsigned int j, int *d)
+static bool const_arm(const struct ana *a, unsigned int j, int *d, u64 *v)
 {
 	const struct bpf_insn *mv = &a->insn[j + 1];
-	const struct consts *k = &a->cin[j];
-	u64 v, r[SEM_NREGS] = {};
-	int reg;
+	u64 r[SEM_NREGS] = {};
 
 	if (a->kind[j + 1] == K_LD64 && !a->reloc[j + 1] && !mv->src_reg &&
 	    a->insn[j].off == 2 && j + 3 <= a->n) {
 		sem_alu(mv, r);
-		v = r[mv->dst_reg];
+		*v = r[mv->dst_reg];
 	} else if (mv->code == (BPF_ALU64 | BPF_MOV | BPF_K) && a->insn[j].off == 1) {
-		v = (u64)(long long)mv->imm;
+		*v = (u64)(long long)mv->imm;
+	} else if (mv->code == (BPF_ALU | BPF_MOV | BPF_K) && a->insn[j].off == 1) {
+		*v = (unsigned int)mv->imm;
 	} else {
-		return -1;
+		return false;
 	}
 	*d = mv->dst_reg;
+	return true;
+}
+
+/* a register other than @not that is known to hold @v at insn i, or -1 */
+static int const_reg(const struct ana *a, unsigned int i, u64 v, int not)
+{
+	const struct consts *k = &a->cin[i];
+	int reg;
+
 	for (reg = 0; reg < 10; reg++)
-		if (reg != *d && (k->known & bit(reg)) && k->v[reg] == v)
+		if (reg != not && (k->known & bit(reg)) && k->v[reg] == v)
 			return reg;
 	return -1;
 }
@@ -1799,22 +1819,37 @@ static bool search_select(const struct ana *a, unsigned int j, struct cand *c)
 {
 	const struct bpf_insn *jmp = &a->insn[j], *mv = &a->insn[j + 1];
 	unsigned int q, lo;
-	int d, x, y, op = BPF_OP(jmp->code);
+	int d, x, y = -1, op = BPF_OP(jmp->code);
 	bool is32 = BPF_CLASS(jmp->code) == BPF_JMP32, imm = BPF_SRC(jmp->code) == BPF_K;
+	bool karm;
+	u64 kv = 0;
 
 	if (a->kind[j] != K_JUMP || j + 2 > a->n || a->jtarget[j + 1])
 		return false;
 	d = mv->dst_reg;
-	y = const_arm(a, j, &d);
-	if (y < 0 && (jmp->off != 1 || mv->code != (BPF_ALU64 | BPF_MOV | BPF_X) ||
-		      mv->off))
+	karm = const_arm(a, j, &d, &kv);
+	if (karm)
+		y = const_reg(a, j, kv, d);
+	else if (jmp->off != 1 || mv->code != (BPF_ALU64 | BPF_MOV | BPF_X) ||
+		 mv->off)
 		return false;
-	if (y < 0)
+	else
 		y = mv->src_reg;
 	if (!(a->live_out[j + 1] & bit(d)))
 		return false;
 	lo = window_floor(a, j);
 	memset(c, 0, sizeof(*c));
+	/*
+	 * An immediate arm no register holds (a clamp's bound, the 0 of
+	 * "c ? 1 : 0"): apply loads it into a dead register before the
+	 * site.  The compare's registers are read after that load.
+	 */
+	if (y < 0) {
+		c->kslot = 3;
+		c->kval = kv;
+		c->avoid = bit(jmp->dst_reg) | (imm ? 0 : bit(jmp->src_reg));
+		y = d;	/* a placeholder until apply picks the register */
+	}
 	c->d = d;
 	c->e = j + 1;
 	c->s0 = j;

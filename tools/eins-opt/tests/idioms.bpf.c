@@ -102,6 +102,10 @@ PROG(pos_select_clamp_const, {
 	p[4] = lo ^ y;
 })
 PROG(pos_select_branchy, if (x & y) p[3] = x; else p[3] = y; p[4] = 0)
+/* immediate arms: a register is loaded with the arm before the site */
+PROG(pos_select_imm_clamp, { u32 s = x; if (s > 26) s = 26; p[3] = s; })
+PROG(pos_select_imm_bool, p[3] = (x > 0xffff) << 4)
+PROG(pos_select_imm_both, p[3] = (u32)x > (u32)y ? 7 : 3)
 /* bit fields */
 PROG(pos_extract_shift_mask, p[3] = (x >> 12) & 0xfffff)
 PROG(pos_extract_mask_shift, p[3] = (x & 0xff0000) >> 16)
@@ -240,6 +244,22 @@ PROG(neg_popcount_wrong, {
 	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
 	p[3] = (v * 0x0101010101010101ULL) >> 57;
 })
+
+/* another jump lands on a clamp's immediate arm: not a select */
+SEC("xdp/neg_select_imm_jump_in") int neg_select_imm_jump_in(struct xdp_md *ctx)
+{
+	u64 r;
+
+	asm volatile("r2 = r1\n\t"
+		     "if r1 == 0 goto 1f\n\t"
+		     "if w2 < 26 goto 2f\n\t"
+		     "1:\n\t"
+		     "w2 = 26\n\t"
+		     "2:\n\t"
+		     "%[r] = r2"
+		     : [r] "=r"(r) : : "r2");
+	return r;
+}
 
 /* a jump into the middle of a rotate: the window is two blocks */
 SEC("xdp/neg_jump_in") int neg_jump_in(struct xdp_md *ctx)
