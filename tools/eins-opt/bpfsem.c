@@ -108,6 +108,33 @@ bool sem_alu(const struct bpf_insn *insn, u64 *r)
 	return alu_op(op, insn->off, &r[insn->dst_reg], src, bits);
 }
 
+int sem_jmp(const struct bpf_insn *insn, const u64 *r)
+{
+	int bits = BPF_CLASS(insn->code) == BPF_JMP32 ? 32 : 64;
+	u64 a, b;
+
+	if ((BPF_CLASS(insn->code) != BPF_JMP && BPF_CLASS(insn->code) != BPF_JMP32) ||
+	    insn->dst_reg >= SEM_NREGS || insn->src_reg >= SEM_NREGS)
+		return -1;
+	a = trunc_to(r[insn->dst_reg], bits);
+	b = trunc_to(BPF_SRC(insn->code) == BPF_X ? r[insn->src_reg] :
+		     (u64)(s64)insn->imm, bits);
+	switch (BPF_OP(insn->code)) {
+	case BPF_JEQ:  return a == b;
+	case BPF_JNE:  return a != b;
+	case BPF_JGT:  return a > b;
+	case BPF_JGE:  return a >= b;
+	case BPF_JLT:  return a < b;
+	case BPF_JLE:  return a <= b;
+	case BPF_JSGT: return (s64)sext(a, bits) > (s64)sext(b, bits);
+	case BPF_JSGE: return (s64)sext(a, bits) >= (s64)sext(b, bits);
+	case BPF_JSLT: return (s64)sext(a, bits) < (s64)sext(b, bits);
+	case BPF_JSLE: return (s64)sext(a, bits) <= (s64)sext(b, bits);
+	case BPF_JSET: return (a & b) != 0;
+	}
+	return -1;
+}
+
 /* ---- symbolic ---- */
 
 static Z3_ast num(Z3_context c, u64 v, int bits)

@@ -22,6 +22,12 @@ unsigned long long sem_bswap(unsigned long long x, int bits);
  */
 bool sem_alu(const struct bpf_insn *insn, unsigned long long *r);
 
+/*
+ * Whether conditional jump @insn is taken on @r: 1 or 0, or -1 if it is
+ * not a conditional jump the filter evaluates.
+ */
+int sem_jmp(const struct bpf_insn *insn, const unsigned long long *r);
+
 struct sym_state {
 	Z3_ast r[SEM_NREGS];
 	Z3_ast mem;		/* Array (_ BitVec 64) (_ BitVec 8) */

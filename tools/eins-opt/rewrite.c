@@ -10,10 +10,12 @@
  *    propagation knows are constants.
  * 2. Cheap filter: evaluate the slice on edge and random values of its one
  *    or two leaves and compare with each op's semantics, solving for the
- *    op's parameters (rotate count, field, shift and addend, ...).  The
- *    largest matching slice wins.  Selects are conditional jumps over one
- *    register move (the shape clang gives ternaries); byte-swapped stores
- *    are a swap followed by a store of the swapped register.
+ *    op's parameters (rotate count, field, shift and addend, log2's
+ *    addend, ...).  The largest matching slice wins.  Selects are
+ *    conditional jumps over one register move (the shape clang gives
+ *    ternaries; an immediate arm is loaded into a dead register);
+ *    byte-swapped stores are a swap followed by a store of the swapped
+ *    register.
  * 3. Proof: the window [first slice insn, e] is rewritten to its other
  *    insns followed by the site, and z3 must prove that the original
  *    window and the rewritten one (with the site's proof sequence, which
@@ -22,7 +24,9 @@
  *    analysis proved.  Unproven windows are left alone.
  *
  * Windows never contain jumps into their middle (they lie in one basic
- * block, or a select's two), calls, relocated insns or existing sites.
+ * block, or a select's two, or span hammocks, jumps over one move whose
+ * jump and move are both in the slice: log2's ladder), calls, relocated
+ * insns or existing sites.
  * Rewriting runs in rounds, re-analysing after each, so a window found
  * inside another's leftover insns is taken in the next round.
  */
@@ -84,6 +88,7 @@ struct ana {
 	struct bpf_insn *insn;
 	unsigned int n;
 	unsigned char *kind, *leader, *jtarget, *used, *reloc, *func_start;
+	unsigned char *nr_in;	/* jumps landing at each insn (at most 2 counted) */
 	u16 *use, *def, *live_out;
 	u16 *hi_live_out;	/* registers whose upper 32 bits are read later */
 	struct consts *cin;
@@ -100,6 +105,9 @@ struct cand {
 	u16 avoid;		/* registers scratch may not take */
 	int kslot;		/* regs[kslot] = kval before the site, if set */
 	u64 kval;
+	struct bpf_insn pre[2];	/* before the site (after kept insns) */
+	struct bpf_insn post[2];	/* after it */
+	int nr_pre, nr_post;
 	int via;		/* 1: the site writes regs[0], then d = regs[0] */
 	unsigned int s0, e;	/* window */
 	unsigned long long slice[(MAX_WALK + 63) / 64 + 1];	/* bit i: insn s0+i */
@@ -618,14 +626,15 @@ static int analyse(struct eobj *o, int sec, struct ana *a)
 	a->used = calloc(n + 1, 1);
 	a->reloc = calloc(n + 1, 1);
 	a->func_start = calloc(n + 1, 1);
+	a->nr_in = calloc(n + 1, 1);
 	a->use = calloc(n + 1, sizeof(u16));
 	a->def = calloc(n + 1, sizeof(u16));
 	a->live_out = calloc(n + 1, sizeof(u16));
 	a->hi_live_out = calloc(n + 1, sizeof(u16));
 	a->cin = calloc(n + 1, sizeof(*a->cin));
 	if (!a->kind || !a->leader || !a->jtarget || !a->used || !a->reloc ||
-	    !a->func_start || !a->use || !a->def || !a->live_out || !a->hi_live_out ||
-	    !a->cin)
+	    !a->func_start || !a->nr_in || !a->use || !a->def || !a->live_out ||
+	    !a->hi_live_out || !a->cin)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		classify(a, i);
@@ -661,8 +670,10 @@ static int analyse(struct eobj *o, int sec, struct ana *a)
 	for (i = 0; i < n; i++) {
 		if (a->kind[i] == K_JUMP || a->kind[i] == K_JA) {
 			t = jump_dest(&a->insn[i], i);
-			if (t >= 0 && t < n)
+			if (t >= 0 && t < n) {
 				a->jtarget[t] = a->leader[t] = 1;
+				a->nr_in[t] += a->nr_in[t] < 2;
+			}
 		}
 		if (a->insn[i].code == (BPF_JMP | BPF_CALL) &&
 		    a->insn[i].src_reg == BPF_PSEUDO_CALL && !a->reloc[i]) {
@@ -688,11 +699,27 @@ static void ana_free(struct ana *a)
 	free(a->used);
 	free(a->reloc);
 	free(a->func_start);
+	free(a->nr_in);
 	free(a->use);
 	free(a->def);
 	free(a->live_out);
 	free(a->hi_live_out);
 	free(a->cin);
+}
+
+/*
+ * Insn i joins a hammock: the conditional jump at i - 2 skips only the
+ * register move at i - 1 (clang's "d = c ? d : v"; log2's ladder is a
+ * chain of them), and nothing else jumps to i or i - 1.  A window may
+ * span such joins when the jump and the move are both in its slice.
+ */
+static bool is_join(const struct ana *a, unsigned int i)
+{
+	if (i < 2 || i >= a->n || a->kind[i - 2] != K_JUMP || a->nr_in[i] != 1 ||
+	    jump_dest(&a->insn[i - 2], i - 2) != i || a->jtarget[i - 1] ||
+	    a->func_start[i - 1] || a->func_start[i])
+		return false;
+	return a->kind[i - 1] == K_ALU && BPF_OP(a->insn[i - 1].code) == BPF_MOV;
 }
 
 /* ---- the filter: what a slice computes ---- */
@@ -734,6 +761,11 @@ static u64 clz(u64 x, int w)
 static u64 ctz(u64 x, int w)
 {
 	return x ? __builtin_ctzll(x) : w;
+}
+/* the index of the highest set bit, 0 for 0 (bits.bpf.h's log2) */
+static u64 ilog2(u64 x)
+{
+	return x ? 63 - __builtin_clzll(x) : 0;
 }
 
 static u64 mulh(u64 a, u64 b, bool sgn)
@@ -808,6 +840,36 @@ static bool match_one(const struct trials *tr, struct cand *c, int leaf_reg)
 				c->regs[1] = leaf_reg;
 				return true;
 			}
+	/*
+	 * log2 plus a constant (log2l adds 32): a ladder of compares and
+	 * shifts in clang's code, and w - 1 - clz(x | 1), which is
+	 * clz(x | 1) ^ (w - 1) since clz(x | 1) < w: x | 1 into d before
+	 * the site, the xor and the add after it
+	 */
+	for (w = 64; w >= 32; w -= 32) {
+		u64 m = w == 64 ? ~0ULL : 0xffffffffULL;
+		u64 kk = tr->out[0] - ilog2(tr->in[0][0] & m);
+		int cls = w == 32 ? BPF_ALU : BPF_ALU64;
+
+		if ((long long)kk != (int)kk || !ALL_TRIALS(out == ilog2(x & m) + kk))
+			continue;
+		cand_set(c, EINS_OP_BITCOUNT, EINS_BC_CLZ | (w == 32 ? EINS_BC_32 : 0),
+			 0, 2, 2);
+		c->regs[1] = c->d;
+		c->nr_pre = 0;
+		if (c->d != leaf_reg || w == 32)
+			c->pre[c->nr_pre++] = (struct bpf_insn){
+				.code = cls | BPF_MOV | BPF_X, .dst_reg = c->d,
+				.src_reg = leaf_reg };
+		c->pre[c->nr_pre++] = (struct bpf_insn){
+			.code = cls | BPF_OR | BPF_K, .dst_reg = c->d, .imm = 1 };
+		c->post[0] = (struct bpf_insn){
+			.code = BPF_ALU | BPF_XOR | BPF_K, .dst_reg = c->d, .imm = w - 1 };
+		c->post[1] = (struct bpf_insn){
+			.code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = c->d, .imm = (int)kk };
+		c->nr_post = kk ? 2 : 1;
+		return true;
+	}
 	/* bit-field extract: solve lsb and len from the first trial */
 	for (w = 64; w >= 32; w -= 32)
 		for (lsb = 0; lsb < w; lsb++)
@@ -993,7 +1055,36 @@ static bool match_mul_const_add(const struct ana *a, const struct cand *c,
 	return false;
 }
 
-/* evaluate the slice of @c on the trials; false if it cannot be */
+/*
+ * Run the slice of @c on @r; a jump in it (a hammock's, see is_join)
+ * skips its move when taken.  With @val, each insn's result by its
+ * offset from s0.  False if an insn is not one the filter evaluates.
+ */
+static bool run_slice(const struct ana *a, const struct cand *c, u64 *r,
+		      u64 *val)
+{
+	unsigned int i;
+	int taken;
+
+	for (i = c->s0; i <= c->e; i++) {
+		if (!in_slice(c, i))
+			continue;
+		if (a->kind[i] == K_JUMP) {
+			taken = sem_jmp(&a->insn[i], r);
+			if (taken < 0)
+				return false;
+			if (taken)
+				i = jump_dest(&a->insn[i], i) - 1;
+			continue;
+		}
+		if (!sem_alu(&a->insn[i], r))
+			return false;
+		if (val)
+			val[i - c->s0] = r[a->insn[i].dst_reg];
+	}
+	return true;
+}
+
 /*
  * Run the slice on the trials; with @lo, keep only the low half of the
  * result (for a result whose upper half nothing reads).
@@ -1001,7 +1092,6 @@ static bool match_mul_const_add(const struct ana *a, const struct cand *c,
 static bool eval_slice(const struct ana *a, const struct cand *c,
 		       const struct consts *k, struct trials *tr, bool lo)
 {
-	unsigned int i;
 	int t, l;
 
 	for (t = 0; t < NR_TRIALS; t++) {
@@ -1010,9 +1100,8 @@ static bool eval_slice(const struct ana *a, const struct cand *c,
 		for (l = 0; l < tr->nr_leaves; l++)
 			tr->in[t][l] = trial_value(t, l);
 		trial_regs(k, tr, t, r);
-		for (i = c->s0; i <= c->e; i++)
-			if (in_slice(c, i) && !sem_alu(&a->insn[i], r))
-				return false;
+		if (!run_slice(a, c, r, NULL))
+			return false;
 		tr->out[t] = lo ? (u32)r[c->d] : r[c->d];
 	}
 	return true;
@@ -1032,7 +1121,7 @@ static bool match_inner(const struct ana *a, const struct cand *c,
 			struct cand *best)
 {
 	static u64 val[NR_TRIALS][MAX_WALK];
-	unsigned int i, j, x;
+	unsigned int j, x;
 	int t, keep;
 	bool found = false;
 
@@ -1040,19 +1129,18 @@ static bool match_inner(const struct ana *a, const struct cand *c,
 		u64 r[SEM_NREGS];
 
 		trial_regs(k, tr, t, r);
-		for (i = c->s0; i < c->e; i++)
-			if (in_slice(c, i)) {
-				sem_alu(&a->insn[i], r);
-				val[t][i - c->s0] = r[a->insn[i].dst_reg];
-			}
+		if (!run_slice(a, c, r, val[t]))
+			return false;
 	}
+	/* (a hammock's move has no value on every path: not an input) */
 	for (j = c->e - 1; j > c->s0; j--) {
 		struct trials in = *tr;
 		struct cand m = *c;
 		int rj = a->insn[j].dst_reg;
 		u16 needed;
+		bool cond = false;
 
-		if (!in_slice(c, j) || a->kind[j] != K_ALU)
+		if (!in_slice(c, j) || a->kind[j] != K_ALU || is_join(a, j + 1))
 			continue;
 		/* a constant on the way is no input: clz(-1) is not an op */
 		for (t = 1; t < NR_TRIALS && val[t][j - c->s0] == val[0][j - c->s0]; t++)
@@ -1066,12 +1154,14 @@ static bool match_inner(const struct ana *a, const struct cand *c,
 		for (x = j; x-- > c->s0 && needed;) {
 			if (!in_slice(c, x) || !(a->def[x] & needed))
 				continue;
+			/* what stays moves before the site: no hammock */
+			cond |= is_join(a, x + 1);
 			slice_clear(&m, x);
 			keep++;
 			needed = (needed & ~a->def[x]) | a->use[x];
 		}
 		/* a rotate or a field of what stays must drop 3 insns or more */
-		if (c->slice_len - keep < 3 ||
+		if (cond || c->slice_len - keep < 3 ||
 		    (found && c->slice_len - keep <= best->slice_len))
 			continue;
 		for (x = j + 1; x <= c->e; x++)
@@ -1320,6 +1410,8 @@ static int build(struct rw *rw, const struct ana *a, struct cand *c,
 		if (ld[0].code == (BPF_LD | BPF_IMM | BPF_DW))
 			out[no++] = chk[nc++] = ld[1];
 	}
+	for (i = 0; i < (unsigned int)c->nr_pre; i++)
+		out[no++] = chk[nc++] = c->pre[i];
 	*call_at = no;
 	memcpy(&out[no], site, len * sizeof(*site));
 	no += len;
@@ -1349,6 +1441,8 @@ static int build(struct rw *rw, const struct ana *a, struct cand *c,
 
 		out[no++] = chk[nc++] = add;
 	}
+	for (i = 0; i < (unsigned int)c->nr_post; i++)
+		out[no++] = chk[nc++] = c->post[i];
 	no += reload_consts(a, c, &out[no]);
 	nc += reload_consts(a, c, &chk[nc]);
 	if (rw->opts->plant_wrong) {
@@ -1381,7 +1475,8 @@ static bool window_ok(struct rw *rw, const struct ana *a, const struct cand *c)
 		if (a->used[i]) {
 			return false;
 		}
-		if (i > c->s0 && a->jtarget[i] && !(c->op == EINS_OP_SELECT && i == c->e)) {
+		if (i > c->s0 && a->jtarget[i] && !(c->op == EINS_OP_SELECT && i == c->e) &&
+		    !(is_join(a, i) && in_slice(c, i - 2))) {
 			reject(rw, a, c, REJ_JUMP_IN);
 			return false;
 		}
@@ -1429,7 +1524,7 @@ static int window_conflict(const struct ana *a, struct cand *c)
 		if (in_slice(c, i) &&
 		    ((a->kind[i] == K_LD64 && !a->reloc[i]) || a->kind[i] == K_LDX ||
 		     a->insn[i].code == (BPF_ALU64 | BPF_MOV | BPF_K)) &&
-		    read_after(a, c, i)) {
+		    !is_join(a, i + 1) && read_after(a, c, i)) {
 			slice_clear(c, i);
 			c->slice_len--;
 		}
@@ -1617,6 +1712,23 @@ static unsigned int window_floor(const struct ana *a, unsigned int i)
 }
 
 /*
+ * The same for a window that may span hammocks (is_join): past each
+ * join to the start of the block before its jump, while within MAX_WALK.
+ */
+static unsigned int ladder_floor(const struct ana *a, unsigned int e)
+{
+	unsigned int lim = e >= MAX_WALK ? e - MAX_WALK + 1 : 0;
+	unsigned int i = window_floor(a, e);
+
+	while (i >= lim + 2 && is_join(a, i)) {
+		i = window_floor(a, i - 2);
+		if (i < lim)
+			i = lim;
+	}
+	return i;
+}
+
+/*
  * A byte swap of a register that an earlier load in the block filled:
  * reload it byte-swapped (the load stays for its other uses).
  */
@@ -1648,11 +1760,11 @@ static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 	u16 needed, leaves_ld = 0;
 	int d = a->insn[e].dst_reg, loads[SEM_NREGS];
 	struct cand c, inner;
-	bool found = false, inner_found = false, lo_half = false;
+	bool found = false, inner_found = false, lo_half = false, hammock;
 
 	if (a->kind[e] != K_ALU || !(a->live_out[e] & bit(d)) || a->used[e])
 		return false;
-	lo = window_floor(a, e);
+	lo = ladder_floor(a, e);
 	memset(&c, 0, sizeof(c));
 	c.d = d;
 	c.e = e;
@@ -1660,10 +1772,24 @@ static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 	memset(loads, -1, sizeof(loads));
 	/* walk back; i is the cut (the first insn of the window) */
 	for (i = e;; i--) {
+		hammock = false;
 		if (i != e) {
 			if (a->kind[i] == K_LD64_HI)
 				goto next;
-			if (a->def[i] & needed) {
+			if (is_join(a, i + 1)) {
+				/*
+				 * a hammock's move: it and its jump join the
+				 * slice (d keeps its value when the jump is
+				 * taken), or the window ends here
+				 */
+				if (!(a->def[i] & needed) || i < lo + 1)
+					break;
+				needed |= a->use[i] | a->use[i - 1];
+				if (needed & leaves_ld)
+					break;
+				hammock = true;
+				i--;	/* the cut is the jump */
+			} else if (a->def[i] & needed) {
 				if (a->kind[i] == K_LDX) {
 					/* a loaded value is a leaf */
 					loads[a->insn[i].dst_reg] = i;
@@ -1689,9 +1815,9 @@ static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
 			memset(n.slice, 0, sizeof(n.slice));
 			n.s0 = i;
 			for (k = i; k <= e; k++)
-				if (k == i || in_slice(&c, k))
+				if (k == i || (hammock && k == i + 1) || in_slice(&c, k))
 					slice_set(&n, k);
-			n.slice_len = c.slice_len + 1;
+			n.slice_len = c.slice_len + 1 + hammock;
 			c = n;
 		}
 evaluate:

@@ -5,7 +5,8 @@
  * -g) spells them differently again.  Programs (and the subprogram) named
  * pos_OP_* must get a site of OP; those named neg_* (near misses, windows
  * that must stay) and gap_* (correct code the rewriter cannot prove yet)
- * must be left alone (see run.sh).  Compiled only: test_loader runs
+ * must be left alone, and those named neg_no_OP_* (near misses of OP
+ * whose parts are other ops' sites) must get no site of OP (see run.sh).  Compiled only: test_loader runs
  * rewritten code in the VM.
  */
 #include <linux/bpf.h>
@@ -139,6 +140,44 @@ PROG(pos_bitcount_loop, {
 		s += __builtin_popcountll(p[i]) + (p[i] ? __builtin_clzll(p[i]) : 64);
 	p[7] = s;
 })
+/*
+ * log2 and log2l of libbpf-tools' bits.bpf.h, verbatim but for the names:
+ * a ladder of selects, compares and shifts, which is clz(v | 1) ^ 31
+ * (log2l's high half: + 32).  log2l's other arm compares the 64-bit v
+ * with 0xffff, which is log2 only given v < 2^32 (the branch's): its
+ * steps are selects.  A latency histogram's slot clamps the log2.
+ */
+static __always_inline u64 bits_log2(u32 v)
+{
+	u32 shift, r;
+
+	r = (v > 0xFFFF) << 4; v >>= r;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline u64 bits_log2l(u64 v)
+{
+	u32 hi = v >> 32;
+
+	if (hi)
+		return bits_log2(hi) + 32;
+	else
+		return bits_log2(v);
+}
+
+PROG(pos_bitcount_log2, p[3] = bits_log2((u32)x))
+PROG(pos_bitcount_log2l, p[3] = bits_log2l(x))
+PROG(pos_bitcount_log2_hist_slot, {
+	u64 slot = bits_log2l(x);
+
+	if (slot > 26)
+		slot = 26;
+	p[3] = slot;
+})
 /* scaled adds */
 PROG(pos_shift_add, p[3] = x + (y << 3) + 40)
 PROG(pos_shift_add_mul, p[3] = x + y * 16 - 3)
@@ -245,6 +284,27 @@ PROG(neg_popcount_wrong, {
 	p[3] = (v * 0x0101010101010101ULL) >> 57;
 })
 
+/* a ladder with one wrong constant (0xFE): the steps stay selects */
+PROG(neg_no_bitcount_log2_wrong_const, {
+	u32 v = x, shift, r;
+
+	r = (v > 0xFFFF) << 4; v >>= r;
+	shift = (v > 0xFE) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	p[3] = r | (v >> 1);
+})
+/* a step's value is read elsewhere: the ladder's window would drop it */
+PROG(neg_no_bitcount_log2_step_read, {
+	u32 v = x, shift, r;
+
+	r = (v > 0xFFFF) << 4; v >>= r;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	p[4] = v;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	p[3] = r | (v >> 1);
+})
 /* another jump lands on a clamp's immediate arm: not a select */
 SEC("xdp/neg_select_imm_jump_in") int neg_select_imm_jump_in(struct xdp_md *ctx)
 {

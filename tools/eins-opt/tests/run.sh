@@ -3,7 +3,8 @@
 # ("ok - " / "not ok - " lines, counted by make check).
 #
 # - idioms.bpf.c built at -mcpu=v1..v4, with and without -g: every
-#   pos_OP_* section gets a site of OP, every neg_* and gap_* section none;
+#   pos_OP_* section gets a site of OP, every neg_no_OP_* section no site
+#   of OP, every other neg_* and gap_* section none;
 # - the self-check: z3 refutes every candidate whose proof is spoilt;
 # - the output is deterministic, expands back (--expand) to an object with
 #   no site, and bad input fails cleanly without writing anything.
@@ -43,6 +44,10 @@ for mcpu in v1 v2 v3 v4; do
 				op=$(echo "$name" | sed "s/^pos_\\($op_re\\)\\(_.*\\)\\{0,1\\}\$/\\1/")
 				check "echo '$rest' | grep -Eq '(^| )$op=[1-9]'" \
 					"$tag: $name: a $op site ($n sites:$rest)" ;;
+			neg_no_*)
+				op=$(echo "$name" | sed 's/^neg_no_\(rotate\|select\|extract\|swap_mem\|bitcount\|shift_add\|mul_high\)_.*$/\1/')
+				check "[ '$op' != '$name' ] && ! echo '$rest' | grep -Eq '(^| )$op=[1-9]'" \
+					"$tag: $name: no $op site ($n sites:$rest)" ;;
 			neg_*|gap_*)
 				check "[ '$n' = 0 ]" "$tag: $name: left alone ($n sites)" ;;
 			esac

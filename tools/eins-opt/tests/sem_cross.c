@@ -10,13 +10,14 @@
  * forward jumps (conditional, 32 and 64-bit, and ja).  Registers start
  * with random values, r10 with a fixed stack address, memory with zeroes.
  * For each case this prints one line, the results of running it in
- * bpfsem.c, both the concrete filter (ALU-only cases) and the z3 terms
- * (simplified to numbers):
+ * bpfsem.c, both the concrete filter (cases without memory: the filter
+ * runs ALU ops and, as in a log2 ladder's window, forward jumps) and the
+ * z3 terms (simplified to numbers):
  *
  *   INSN-HEX... | R0..R10 in | R0..R10 out | 64 stack bytes out | filter
  *
  * where "filter" is the concrete filter's R0..R9, or "-" for a case with
- * memory or jumps, which it does not run.
+ * memory, which it does not run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,7 +120,6 @@ static int gen_insn(struct bpf_insn *p, int i, int len, bool *plain)
 		return 1;
 	}
 	/* a forward jump that lands in the run or at its end */
-	*plain = false;
 	if (rnd() % 5 == 0) {
 		in->code = BPF_JMP | BPF_JA;
 		in->src_reg = in->dst_reg = 0;
@@ -198,9 +198,20 @@ static void one_case(Z3_context c)
 			Z3_mk_unsigned_int64(c, STACK_TOP - STACK_BYTES + i, bv64))));
 	printf(" |");
 	memcpy(filt, in, sizeof(filt));
-	for (k = 0; plain && k < len; k += p[k].code == (BPF_LD | BPF_IMM | BPF_DW) ? 2 : 1)
+	for (k = 0; plain && k < len; k += p[k].code == (BPF_LD | BPF_IMM | BPF_DW) ? 2 : 1) {
+		int cls = BPF_CLASS(p[k].code), taken;
+
+		if (cls == BPF_JMP || cls == BPF_JMP32) {
+			taken = BPF_OP(p[k].code) == BPF_JA ? 1 : sem_jmp(&p[k], filt);
+			if (taken < 0)
+				plain = false;
+			else if (taken)
+				k += p[k].off;
+			continue;
+		}
 		if (!sem_alu(&p[k], filt))
 			plain = false;
+	}
 	if (!plain) {
 		printf(" -\n");
 		return;
