@@ -870,6 +870,33 @@ static bool match_one(const struct trials *tr, struct cand *c, int leaf_reg)
 		c->nr_post = kk ? 2 : 1;
 		return true;
 	}
+	/*
+	 * k - clz(x), in 32 or 64 bits: the log2l of samples/bpf's tracex3,
+	 * "i = -(n == 0); if (n >= 1 << s) { i += s; n >>= s; }" for
+	 * s = 32, 16, ... 1, is 63 - clz64(n): d = -d and d += k after the
+	 * site
+	 */
+	for (w = 64; w >= 32; w -= 32)
+		for (s = 64; s >= 32; s -= 32) {
+			u64 m = w == 64 ? ~0ULL : 0xffffffffULL;
+			u64 om = s == 64 ? ~0ULL : 0xffffffffULL;
+			u64 kk = (tr->out[0] + clz(tr->in[0][0] & m, w)) & om;
+			int cls = s == 32 ? BPF_ALU : BPF_ALU64;
+
+			if ((s == 64 && (long long)kk != (int)kk) ||
+			    !ALL_TRIALS(out == ((kk - clz(x & m, w)) & om)))
+				continue;
+			cand_set(c, EINS_OP_BITCOUNT,
+				 EINS_BC_CLZ | (w == 32 ? EINS_BC_32 : 0), 0, 2, 2);
+			c->regs[1] = leaf_reg;
+			c->post[0] = (struct bpf_insn){
+				.code = cls | BPF_NEG, .dst_reg = c->d };
+			c->post[1] = (struct bpf_insn){
+				.code = cls | BPF_ADD | BPF_K, .dst_reg = c->d,
+				.imm = (int)kk };
+			c->nr_post = 2;
+			return true;
+		}
 	/* bit-field extract: solve lsb and len from the first trial */
 	for (w = 64; w >= 32; w -= 32)
 		for (lsb = 0; lsb < w; lsb++)
@@ -1099,6 +1126,13 @@ static bool eval_slice(const struct ana *a, const struct cand *c,
 
 		for (l = 0; l < tr->nr_leaves; l++)
 			tr->in[t][l] = trial_value(t, l);
+		/*
+		 * the last trial's leaves are equal, so that a value on the
+		 * way like their difference is 0 once (tracex3's log2l of a
+		 * difference tells 0 apart)
+		 */
+		if (tr->nr_leaves == 2 && t == NR_TRIALS - 1)
+			tr->in[t][1] = tr->in[t][0];
 		trial_regs(k, tr, t, r);
 		if (!run_slice(a, c, r, NULL))
 			return false;
@@ -1753,8 +1787,13 @@ static bool match_swap_load(const struct ana *a, unsigned int ld,
 	return false;
 }
 
-/* the best candidate ending at insn e, if any */
-static bool search_at(const struct ana *a, unsigned int e, struct cand *best)
+/*
+ * The best candidate ending at insn e, if any: how many are returned, the
+ * first in @best; a second, in @alt, is to be tried if the first is not
+ * taken.
+ */
+static int search_at(const struct ana *a, unsigned int e, struct cand *best,
+		     struct cand *alt)
 {
 	unsigned int i, lo;
 	u16 needed, leaves_ld = 0;
@@ -1897,11 +1936,23 @@ next:
 		if (i == lo || c.slice_len >= MAX_SLICE)
 			break;
 	}
-	if (!found && inner_found) {
+	/*
+	 * The op on a value on the way: if nothing else, or first if it
+	 * drops more insns than the op found on the leaves, which is then
+	 * the second choice (at -mcpu=v1 a log2 ladder ends in a 32-bit
+	 * add, a shift_add on its own).
+	 */
+	if (!inner_found)
+		return found;
+	if (!found) {
 		*best = inner;
-		found = true;
+		return 1;
 	}
-	return found;
+	if (inner.slice_len <= best->slice_len)
+		return 1;
+	*alt = *best;
+	*best = inner;
+	return 2;
 }
 
 /*
@@ -2051,9 +2102,9 @@ static bool search_swap_store(const struct ana *a, unsigned int p, struct cand *
 static int rewrite_round(struct rw *rw, int sec)
 {
 	struct ana a;
-	struct cand c;
+	struct cand c, alt;
 	long e;
-	int ret;
+	int ret, n;
 
 	ret = analyse(rw->o, sec, &a);
 	if (ret) {
@@ -2065,9 +2116,13 @@ static int rewrite_round(struct rw *rw, int sec)
 		if (a.kind[e] == K_LD64_HI)
 			continue;
 		ret = 0;
-		if (search_select(&a, e, &c) || search_swap_store(&a, e, &c) ||
-		    search_at(&a, e, &c))
+		if (search_select(&a, e, &c) || search_swap_store(&a, e, &c)) {
 			ret = apply(rw, &a, &c);
+		} else if ((n = search_at(&a, e, &c, &alt))) {
+			ret = apply(rw, &a, &c);
+			if (!ret && n > 1)
+				ret = apply(rw, &a, &alt);
+		}
 		if (ret < 0)
 			break;
 	}

@@ -171,6 +171,21 @@ static __always_inline u64 bits_log2l(u64 v)
 
 PROG(pos_bitcount_log2, p[3] = bits_log2((u32)x))
 PROG(pos_bitcount_log2l, p[3] = bits_log2l(x))
+/*
+ * samples/bpf/tracex3's log2l, -1 for 0: 63 - clz64(n); of a difference,
+ * as tracex3 takes it of a time's delta
+ */
+static __always_inline unsigned int tracex3_log2l(u64 n)
+{
+#define S(k) if (n >= (1ull << k)) { i += k; n >>= k; }
+	int i = -(n == 0);
+
+	S(32); S(16); S(8); S(4); S(2); S(1);
+	return i;
+#undef S
+}
+
+PROG(pos_bitcount_log2l_tracex3, p[3] = tracex3_log2l(x - y))
 PROG(pos_bitcount_log2_hist_slot, {
 	u64 slot = bits_log2l(x);
 
