@@ -2130,10 +2130,38 @@ static int rewrite_round(struct rw *rw, int sec)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * Whether the object's license is one the kernel lets call kfuncs (its
+ * license_is_gpl_compatible()): a site is a kfunc call, and the verifier
+ * refuses it in any other program ("cannot call kernel function from
+ * non-GPL compatible program").
+ */
+static bool gpl_compatible(const struct eobj *o)
+{
+	static const char *const ok[] = {
+		"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL",
+		"Dual MIT/GPL", "Dual MPL/GPL",
+	};
+	unsigned int i;
+	int sec;
+
+	for (sec = 1; sec < o->nr_secs; sec++) {
+		const char *lic = o->secs[sec].data;
+
+		if (strcmp(o->secs[sec].name, "license") || !lic ||
+		    !memchr(lic, 0, o->secs[sec].size))
+			continue;
+		for (i = 0; i < ARRAY_LEN(ok); i++)
+			if (!strcmp(lic, ok[i]))
+				return true;
+	}
+	return false;
+}
+
 int eins_rewrite_obj(struct eobj *o, struct rewrite_opts *opts)
 {
 	struct rw rw = { .o = o, .opts = opts };
-	int sec, round, err, i;
+	int sec, round, rounds, err, i;
 
 	opts->secs = calloc(o->nr_secs, sizeof(*opts->secs));
 	if (!opts->secs)
@@ -2148,7 +2176,12 @@ int eins_rewrite_obj(struct eobj *o, struct rewrite_opts *opts)
 				 "%s", o->secs[sec].name);
 			opts->secs[sec].insns_before = o->secs[sec].size / 8;
 		}
-	for (round = 0; round < MAX_ROUNDS; round++) {
+	/* no site in a program that may not call kfuncs: no round */
+	rounds = gpl_compatible(o) ? MAX_ROUNDS : 0;
+	if (!rounds && opts->verbose)
+		fprintf(stderr, "eins-opt: %s: license not GPL-compatible: no sites\n",
+			o->name);
+	for (round = 0; round < rounds; round++) {
 		rw.edits = 0;
 		for (sec = 1; sec < o->nr_secs; sec++) {
 			if (!eobj_is_code(o, sec) || !o->secs[sec].size)

@@ -66,6 +66,18 @@ for mcpu in v1 v2 v3 v4; do
 	done
 done
 
+# a site is a kfunc call, which the verifier refuses in a program whose
+# license is not GPL-compatible: such an object gets none
+obj=$out/idioms-proprietary.o
+if clang-19 -target bpf -O2 -Wall $cflags -DIDIOMS_LICENSE='"Proprietary"' \
+		-c "$src" -o "$obj" &&
+   "$opt" --report "$obj" -o "$obj.opt" > "$obj.report" 2>&1; then
+	sites=$(sed -n 's/.*total insns .*, \([0-9]*\) sites.*/\1/p' "$obj.report")
+	check "[ '$sites' = 0 ]" "license not GPL-compatible: no site (${sites:-?} sites)"
+else
+	nok "license not GPL-compatible: compile and eins-opt"
+fi
+
 obj=$out/idioms-v4-g.o
 [ -f "$obj" ] || obj=$out/idioms-v4.o
 sites=$(sed -n 's/.*total insns .*, \([0-9]*\) sites.*/\1/p' "$obj.report")
