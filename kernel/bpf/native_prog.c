@@ -19,7 +19,7 @@
  */
 #include <crypto/sha2.h>
 #include <linux/bpf.h>
-#include <linux/bpf_kinsn.h>
+#include <linux/bpf_native_prog.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
 #include <linux/filter.h>

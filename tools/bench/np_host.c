@@ -4,7 +4,7 @@
  * compiled by kbuild for the kernel, linked into this host binary as they
  * are, and what they need outside the kernel:
  *
- * - np_prog_<name>: struct bpf_native_prog (include/linux/bpf_kinsn.h),
+ * - np_prog_<name>: struct bpf_native_prog (include/linux/bpf_native_prog.h),
  *   mirrored here; bench_run fills .maps with host copies of the maps;
  * - the module symbols they reference (__this_module, np_enable), and
  *   __static_call_update(), which their maps_bound() (never called here)

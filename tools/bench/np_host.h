@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-/* struct bpf_native_prog of include/linux/bpf_kinsn.h, field for field */
+/* struct bpf_native_prog of include/linux/bpf_native_prog.h, field for field */
 struct np_host_prog {
 	const char *name;
 	void *owner;

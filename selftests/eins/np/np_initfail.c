@@ -7,7 +7,7 @@
  *   insmod np_initfail.ko prog=NAME hash=HEX wait_ms=MS
  */
 #include <linux/bpf.h>
-#include <linux/bpf_kinsn.h>
+#include <linux/bpf_native_prog.h>
 #include <linux/delay.h>
 #include <linux/hex.h>
 #include <linux/module.h>

@@ -13,7 +13,7 @@
 #define KOPS_NP_SHIM_H
 
 #include <linux/bpf.h>
-#include <linux/bpf_kinsn.h>
+#include <linux/bpf_native_prog.h>
 #include <linux/filter.h>
 #include <linux/module.h>
 #include <linux/smp.h>
