@@ -282,11 +282,14 @@ $(EOPT_OUT)/helper_args.h: $(LIBBPF_A)
 	     END { print "};" }' \
 		$(LIBBPF_ROOT)/usr/include/bpf/bpf_helper_defs.h > $@.tmp && mv $@.tmp $@
 
-$(EOPT_BIN): $(EOPT)/eins-opt.c $(EOPT)/rewrite.c $(EOPT)/bpfsem.c \
+# the rewriter by stage: analysis, matching, proof, and rewrite.c's edits
+EOPT_REWRITER	:= $(addprefix $(EOPT)/,analysis.c match.c prove.c rewrite.c)
+
+$(EOPT_BIN): $(EOPT)/eins-opt.c $(EOPT_REWRITER) $(EOPT)/rewrite_int.h $(EOPT)/bpfsem.c \
 		$(EOPT_DEPS) $(EOPT_OUT)/helper_args.h | kernel
 	mkdir -p $(EOPT_OUT)
 	gcc -O2 -g -Wall $(EOPT_CFLAGS) -I$(EOPT_OUT) -I$(HDRS) -o $@ $(EOPT)/eins-opt.c \
-		$(EOPT)/rewrite.c $(EOPT)/bpfsem.c $(EOPT_CORE) -lelf -lz3
+		$(EOPT_REWRITER) $(EOPT)/bpfsem.c $(EOPT_CORE) -lelf -lz3
 
 eins-opt: $(EOPT_BIN)
 
