@@ -109,7 +109,7 @@ module: kernel
 
 # The core patch series, checked with git am and checkpatch --strict;
 # series-check also builds kernel/bpf/ and arch/x86/net/ after every patch.
-.PHONY: series-check series-cut-check
+.PHONY: series-check series-cut-check series-cut-vm
 
 series: tree
 	@sh tools/scripts/mkseries.sh $(OUT)
@@ -120,8 +120,12 @@ series-check: tree
 # The series without its last patch (whole-program mode): its own tree,
 # kernel, module and tests in $(OUT)/cut, booted and checked like the
 # whole (make vm-check; test_native is left out with the mode)
+# (series-cut-vm: the same on the patches make series wrote last)
 CUT_N		?= 7
 series-cut-check: series
+	$(MAKE) --no-print-directory series-cut-vm
+
+series-cut-vm:
 	$(MAKE) --no-print-directory OUT=$(OUT)/cut SERIES_CUT=$(CUT_N) \
 		SERIES_PATCHES=$(OUT)/series CUT_FROM=$(SRC) ARCH=$(ARCH) vm-check
 

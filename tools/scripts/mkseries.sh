@@ -50,7 +50,7 @@ base_checkout() {
 
 # Commit the project's files onto base, one series.list line at a time;
 # FILE@STAGE commits an intermediate version of a file a later line lists
-# (tools/scripts/series/stages/STAGE/FILE[.diff]).
+# (tools/scripts/series/stages/STAGE/FILE.diff).
 base_checkout "$work"
 sh "$scripts/prepare-tree.sh" "$work" > /dev/null
 sed -e '/^#/d' -e '/^[[:space:]]*$/d' "$scripts/series.list" > "$tmp/list"
@@ -59,22 +59,17 @@ while read -r msg files; do
 	add=
 	for f in $files; do
 		case $f in
-		*@*)	# FILE@STAGE: FILE as series/stages/STAGE/ has it, whole
-			# or as a diff to base, for a file that more than one
+		*@*)	# FILE@STAGE: FILE as series/stages/STAGE/FILE.diff
+			# makes it from base, for a file that more than one
 			# patch changes
-			stage=$scripts/series/stages/${f#*@}/${f%@*}
+			stage=$scripts/series/stages/${f#*@}/${f%@*}.diff
 			f=${f%@*}
+			[ -f "$stage" ] || die "$msg: the project has no $stage"
 			mkdir -p "$tmp/final/$(dirname "$f")"
 			[ -f "$tmp/final/$f" ] || cp "$work/$f" "$tmp/final/$f"
-			if [ -f "$stage" ]; then
-				cp "$stage" "$work/$f"
-			elif [ -f "$stage.diff" ]; then
-				git -C "$work" show "base:$f" > "$tmp/orig"
-				patch -s -f -o "$work/$f" "$tmp/orig" < "$stage.diff" > /dev/null ||
-					die "$msg: $stage.diff does not apply to base"
-			else
-				die "$msg: the project has no $stage or $stage.diff"
-			fi
+			git -C "$work" show "base:$f" > "$tmp/orig"
+			patch -s -f -o "$work/$f" "$tmp/orig" < "$stage" > /dev/null ||
+				die "$msg: $stage does not apply to base"
 			;;
 		*)	[ -f "$top/$f" ] || [ -f "$top/$f.diff" ] ||
 				die "$msg: the project has no $f or $f.diff"
