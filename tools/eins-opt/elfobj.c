@@ -294,6 +294,52 @@ int eobj_rel_sym(const struct eobj *o, int sec, unsigned int insn)
 	return -1;
 }
 
+/*
+ * The bytes a 64-bit immediate load at @insn points to when they are an
+ * anonymous read-only constant: the relocation is against the section
+ * symbol of a read-only ".rodata*" section, and no named symbol covers
+ * the address, so no source variable (and no skeleton field) names them.
+ * clang's constant pools, such as the de Bruijn table of __builtin_ctz,
+ * look like this.  The run ends where the next named symbol or the
+ * section does.  False if the insn is not such a load.
+ */
+bool eobj_anon_rodata(const struct eobj *o, int sec, unsigned int insn,
+		      const unsigned char **bytes, size_t *len)
+{
+	const struct bpf_insn *in = (const struct bpf_insn *)o->secs[sec].data + insn;
+	int symi = eobj_rel_sym(o, sec, insn), cnt, i;
+	const struct eobj_sec *ts;
+	Elf64_Sym *s = syms(o, &cnt);
+	Elf64_Addr at, end;
+
+	if (symi <= 0 || symi >= cnt ||
+	    ELF64_ST_TYPE(s[symi].st_info) != STT_SECTION ||
+	    s[symi].st_shndx == SHN_UNDEF || s[symi].st_shndx >= o->nr_secs ||
+	    in->code != (BPF_LD | BPF_IMM | BPF_DW) || in->src_reg)
+		return false;
+	ts = &o->secs[s[symi].st_shndx];
+	if (strncmp(ts->name, ".rodata", 7) || ts->shdr.sh_type != SHT_PROGBITS ||
+	    (ts->shdr.sh_flags & SHF_WRITE) || !ts->data)
+		return false;
+	at = s[symi].st_value + (__u32)in->imm;
+	end = ts->size;
+	if (at >= end)
+		return false;
+	for (i = 1; i < cnt; i++) {
+		if (s[i].st_shndx != s[symi].st_shndx || !s[i].st_name ||
+		    ELF64_ST_TYPE(s[i].st_info) == STT_SECTION)
+			continue;
+		if (s[i].st_value == at ||
+		    (s[i].st_value < at && at < s[i].st_value + s[i].st_size))
+			return false;
+		if (s[i].st_value > at && s[i].st_value < end)
+			end = s[i].st_value;
+	}
+	*bytes = (const unsigned char *)ts->data + at;
+	*len = end - at;
+	return true;
+}
+
 int eobj_add_sec(struct eobj *o, const char *name, const GElf_Shdr *shdr,
 		 const void *data, size_t size)
 {

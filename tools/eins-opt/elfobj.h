@@ -73,6 +73,9 @@ static inline struct bpf_insn *eobj_insns(const struct eobj *o, int sec,
 int eobj_rel_sym(const struct eobj *o, int sec, unsigned int insn);
 const char *eobj_sym_name(const struct eobj *o, int sym);
 int eobj_find_sym(const struct eobj *o, const char *name);
+/* the anonymous read-only constant an ld_imm64 at @insn points to */
+bool eobj_anon_rodata(const struct eobj *o, int sec, unsigned int insn,
+		      const unsigned char **bytes, size_t *len);
 /* add an undefined global symbol (an extern); returns its index */
 int eobj_add_extern(struct eobj *o, const char *name);
 void eobj_set_sym_weak(struct eobj *o, int sym);

@@ -81,9 +81,10 @@ static void trial_regs(const struct consts *k, const struct trials *tr,
 	}
 }
 
-#define ALL_TRIALS(cond) ({ int __t; bool __ok = true;			\
+#define ALL_TRIALS(cond) ALL_TRIALS_OF(tr, cond)
+#define ALL_TRIALS_OF(tr, cond) ({ int __t; bool __ok = true;		\
 	for (__t = 0; __t < NR_TRIALS && __ok; __t++) {			\
-		u64 x = tr->in[__t][0], y = tr->in[__t][1], out = tr->out[__t]; \
+		u64 x = (tr)->in[__t][0], y = (tr)->in[__t][1], out = (tr)->out[__t]; \
 		(void)x; (void)y;					\
 		__ok = (cond);						\
 	}								\
@@ -863,4 +864,150 @@ bool search_swap_store(const struct ana *a, unsigned int p, struct cand *c)
 	c->d = st->dst_reg;	/* operand 0 is the base */
 	c->regs[1] = v;
 	return true;
+}
+
+/* ---- table lookups ---- */
+
+/* where the filter puts a table: far from any value the slice computes */
+#define TABLE_BASE	(1ULL << 52)
+
+/* run a table lookup's slice (search_table) on @r; -1 if it leaves the table */
+static int run_table_slice(const struct ana *a, const struct cand *c,
+			   u64 *r, u64 *val)
+{
+	const struct bpf_insn *l = &a->insn[c->e];
+	int bytes = BPF_SIZE(l->code) == BPF_DW ? 8 : BPF_SIZE(l->code) == BPF_W ? 4 :
+		    BPF_SIZE(l->code) == BPF_H ? 2 : 1, b;
+	unsigned int i;
+	u64 at, v = 0;
+
+	for (i = c->s0; i < c->e; i++) {
+		if (!in_slice(c, i))
+			continue;
+		if (i == c->table_at - 1)
+			r[a->insn[i].dst_reg] = TABLE_BASE;
+		else if (!sem_alu(&a->insn[i], r))
+			return -1;
+		val[i - c->s0] = r[a->insn[i].dst_reg];
+	}
+	at = r[l->src_reg] + l->off - TABLE_BASE;
+	if (r[l->src_reg] + l->off < TABLE_BASE || at + bytes > c->table_len)
+		return -1;
+	for (b = bytes; b--;)
+		v = v << 8 | c->table[at + b];
+	r[l->dst_reg] = v;
+	return 0;
+}
+
+/*
+ * A lookup in an anonymous read-only table (eobj_anon_rodata) at an index
+ * computed from one register, as clang spells __builtin_ctz for BPF: a
+ * de Bruijn multiply of x & -x indexes a table of 64 (or 32) bytes in
+ * .rodata, which gives 0 for x = 0.  The slice of the load's address is
+ * run with the table's bytes; a bit count of the register, masked to
+ * w - 1 bits for the x = 0 case, replaces it.  The proof splits on the
+ * value of x & -x (search_table finds the insn computing it): one bit
+ * or none, a case each, which z3 proves in a moment where a proof over
+ * the multiply alone does not end.
+ */
+bool search_table(const struct ana *a, unsigned int ld, struct cand *c)
+{
+	static u64 val[NR_TRIALS][MAX_WALK];
+	const struct bpf_insn *l = &a->insn[ld];
+	unsigned int i, lo = window_floor(a, ld), first = ld, tab = 0;
+	const unsigned char *bytes = NULL;
+	size_t len = 0;
+	u16 needed, vars;
+	struct trials tr = {};
+	int t, w, leaf;
+
+	if (a->kind[ld] != K_LDX || BPF_MODE(l->code) != BPF_MEM || a->used[ld] ||
+	    !(a->live_out[ld] & bit(l->dst_reg)))
+		return false;
+	memset(c, 0, sizeof(*c));
+	needed = a->use[ld];
+	/* the address's slice: ALU insns and the table's address */
+	for (i = ld; i-- > lo && needed;) {
+		if (a->kind[i] == K_LD64_HI || !(a->def[i] & needed))
+			continue;
+		if (a->kind[i] == K_LD64 && a->reloc[i]) {
+			if (tab || !eobj_anon_rodata(a->o, a->sec, i, &bytes, &len))
+				return false;
+			tab = i + 1;
+			needed &= ~a->def[i];
+		} else if (a->kind[i] == K_ALU || a->kind[i] == K_LD64) {
+			needed = (needed & ~a->def[i]) | a->use[i];
+		} else {
+			break;
+		}
+		first = i;
+	}
+	vars = needed & ~a->cin[first].known;
+	if (!tab || first + MAX_WALK <= ld || (needed & bit(10)) ||
+	    __builtin_popcount(vars) != 1)
+		return false;
+	leaf = __builtin_ctz(vars);
+	c->s0 = first;
+	c->e = ld;
+	c->d = l->dst_reg;
+	c->table_at = tab;
+	c->table = bytes;
+	c->table_len = len;
+	needed = a->use[ld];
+	slice_set(c, ld);
+	for (i = ld; i-- > first;) {
+		if (a->kind[i] == K_LD64_HI || !(a->def[i] & needed))
+			continue;
+		slice_set(c, i);
+		c->slice_len++;
+		needed = (needed & ~a->def[i]) | (i + 1 == tab ? 0 : a->use[i]);
+	}
+	c->slice_len++;
+	tr.nr_leaves = 1;
+	tr.leaf[0] = leaf;
+	tr.derived = -1;
+	for (t = 0; t < NR_TRIALS; t++) {
+		u64 reg[SEM_NREGS];
+
+		tr.in[t][0] = trial_value(t, 0);
+		trial_regs(&a->cin[first], &tr, t, reg);
+		if (run_table_slice(a, c, reg, val[t]))
+			return false;
+		tr.out[t] = reg[c->d];
+	}
+	/* the insn that isolates the lowest set bit, for the proof */
+	for (i = first; i < ld && !c->split_at; i++) {
+		if (!in_slice(c, i) || a->kind[i] != K_ALU)
+			continue;
+		for (t = 0; t < NR_TRIALS; t++) {
+			u64 x = tr.in[t][0], v = val[t][i - first];
+
+			if (v != (x & -x) && v != (x & -x & 0xffffffffULL))
+				break;
+		}
+		if (t == NR_TRIALS) {
+			c->split_at = i + 1;
+			c->split_reg = a->insn[i].dst_reg;
+		}
+	}
+	if (match_one(&tr, c, leaf) && c->op == EINS_OP_BITCOUNT)
+		return true;
+	c->nr_post = 0;
+	c->post_shift = 0;
+	for (w = 64; w >= 32; w -= 32) {
+		const struct trials *trp = &tr;
+		u64 m = w == 64 ? ~0ULL : 0xffffffffULL;
+
+		if (!ALL_TRIALS_OF(trp, out == (ctz(x & m, w) & (w - 1))))
+			continue;
+		cand_set(c, EINS_OP_BITCOUNT, EINS_BC_CTZ | (w == 32 ? EINS_BC_32 : 0),
+			 0, 2, 2);
+		c->regs[1] = leaf;
+		c->post[0] = (struct bpf_insn){
+			.code = BPF_ALU64 | BPF_AND | BPF_K, .dst_reg = c->d,
+			.imm = w - 1 };
+		c->nr_post = 1;
+		return true;
+	}
+	return false;
 }

@@ -243,7 +243,8 @@ static bool window_ok(struct rw *rw, const struct ana *a, const struct cand *c)
 			reject(rw, a, c, REJ_JUMP_IN);
 			return false;
 		}
-		if (a->reloc[i] || a->kind[i] == K_CALL || a->kind[i] == K_EXIT ||
+		if ((a->reloc[i] && i + 1 != c->table_at) ||
+		    a->kind[i] == K_CALL || a->kind[i] == K_EXIT ||
 		    a->kind[i] == K_OTHER) {
 			reject(rw, a, c, REJ_MEMORY);
 			return false;
@@ -385,6 +386,7 @@ static int prove_cand(struct rw *rw, struct ana *a, struct cand *c,
 {
 	struct bpf_insn chk[MAX_WALK + EINS_PROOF_MAX + 8];
 	int nchk, first = c->nr_regs, why;
+	struct prove_table tab;
 
 	c->regs[0] = c->d;
 	if (!window_ok(rw, a, c))
@@ -417,8 +419,16 @@ static int prove_cand(struct rw *rw, struct ana *a, struct cand *c,
 			return 0;
 		}
 	}
+	if (c->table_at)
+		tab = (struct prove_table){
+			.at = c->table_at - 1 - c->s0,
+			.bytes = c->table, .len = c->table_len,
+			.split_at = c->split_at ? (int)(c->split_at - 1 - c->s0) : -1,
+			.split_reg = c->split_reg,
+		};
 	if (!prove(&a->insn[c->s0], old_len(a, c), chk, nchk, a->live_out[c->e],
-		   a->hi_live_out[c->e], &a->cin[c->s0], a->use[c->s0] | a->live_out[c->s0])) {
+		   a->hi_live_out[c->e], &a->cin[c->s0], a->use[c->s0] | a->live_out[c->s0],
+		   c->table_at ? &tab : NULL)) {
 		if (rw->opts->plant_wrong)
 			rw->opts->refuted++;
 		reject(rw, a, c, REJ_UNPROVEN);
@@ -503,7 +513,8 @@ static int rewrite_round(struct rw *rw, int sec)
 		if (a.kind[e] == K_LD64_HI)
 			continue;
 		ret = 0;
-		if (search_select(&a, e, &c) || search_swap_store(&a, e, &c)) {
+		if (search_select(&a, e, &c) || search_swap_store(&a, e, &c) ||
+		    search_table(&a, e, &c)) {
 			ret = apply(rw, &a, &c);
 		} else if ((n = search_at(&a, e, &c, &alt))) {
 			ret = apply(rw, &a, &c);

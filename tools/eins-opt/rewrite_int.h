@@ -77,6 +77,16 @@ struct cand {
 	struct bpf_insn post[2];	/* after it */
 	int nr_pre, nr_post;
 	int via;		/* 1: the site writes regs[0], then d = regs[0] */
+	/*
+	 * a table lookup (search_table): table_at - 1 is the slice's 64-bit
+	 * immediate load of the table's address, and split_at - 1, if set,
+	 * the insn whose result (in split_reg) has at most one bit set, on
+	 * which the proof splits into cases
+	 */
+	unsigned int table_at, split_at;
+	int split_reg;
+	const unsigned char *table;
+	size_t table_len;
 	unsigned int s0, e;	/* window */
 	unsigned long long slice[(MAX_WALK + 63) / 64 + 1];	/* bit i: insn s0+i */
 	int slice_len;
@@ -129,10 +139,19 @@ int search_at(const struct ana *a, unsigned int e, struct cand *best,
 	      struct cand *alt);
 bool search_select(const struct ana *a, unsigned int j, struct cand *c);
 bool search_swap_store(const struct ana *a, unsigned int p, struct cand *c);
+bool search_table(const struct ana *a, unsigned int ld, struct cand *c);
 
 /* prove.c: z3 */
+struct prove_table {
+	int at;			/* old insn loading the table's address */
+	const unsigned char *bytes;
+	size_t len;
+	int split_at;		/* old insn whose result splits the proof, or -1 */
+	int split_reg;
+};
+
 bool prove(const struct bpf_insn *old, int nold, const struct bpf_insn *new,
 	   int nnew, u16 live, u16 hi_live, const struct consts *k,
-	   u16 live_in);
+	   u16 live_in, const struct prove_table *tab);
 
 #endif /* EINS_OPT_REWRITE_INT_H */

@@ -193,6 +193,24 @@ PROG(pos_bitcount_log2_hist_slot, {
 		slot = 26;
 	p[3] = slot;
 })
+/*
+ * __builtin_ctz: clang multiplies x & -x by a de Bruijn constant and
+ * looks the count up in a table it puts in .rodata, which the rewriter
+ * reads from the object.  A table the source names stays: a const
+ * volatile one can be changed before the load (a skeleton's rodata,
+ * bpf_map__set_initial_value).  (A static const one that holds the de
+ * Bruijn table clang turns into __builtin_ctz and a table of its own.)
+ */
+PROG(pos_bitcount_ctz_table, p[3] = __builtin_ctzll(x))
+PROG(pos_bitcount_ctz_table_32bit, p[3] = __builtin_ctz((u32)x))
+PROG(pos_bitcount_ctz_table_guarded, p[3] = (u32)x ? __builtin_ctz((u32)x) : 32)
+const volatile unsigned char debruijn64[64] = {
+	0, 1, 2, 7, 3, 13, 8, 19, 4, 25, 14, 28, 9, 34, 20, 40,
+	5, 17, 26, 38, 15, 46, 29, 48, 10, 31, 35, 54, 21, 50, 41, 57,
+	63, 6, 12, 18, 24, 27, 33, 39, 16, 37, 45, 47, 30, 53, 49, 56,
+	62, 11, 23, 32, 36, 44, 52, 55, 61, 22, 43, 51, 60, 42, 59, 58,
+};
+PROG(neg_ctz_table_named, p[3] = debruijn64[((x & -x) * 0x218a392cd3d5dbfULL) >> 58])
 /* scaled adds */
 PROG(pos_shift_add, p[3] = x + (y << 3) + 40)
 PROG(pos_shift_add_mul, p[3] = x + y * 16 - 3)
