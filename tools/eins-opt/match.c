@@ -229,9 +229,14 @@ static bool match_two(const struct trials *tr, struct cand *c, int slice_len)
 				c->regs[2] = rb;
 				return true;
 			}
-		/* a + (b << s) + k; a mov and an add are no better as a site */
-		for (w = slice_len < 3 ? 0 : 64; w >= 32; w -= 32)
-			for (s = 0; s < w; s++) {
+		/*
+		 * a + (b << s) + k.  Of two insns, only a shift by 1 to 3 and
+		 * an add (an array's index, ptr += i << 2): one LEA or ADD
+		 * with a shifted register for two insns; a mov and an add, or
+		 * a larger shift (MOV, SHL, LEA on x86-64), are no better.
+		 */
+		for (w = 64; w >= 32; w -= 32)
+			for (s = slice_len < 3; s < (slice_len < 3 ? 4 : w); s++) {
 				u64 m = w == 64 ? ~0ULL : 0xffffffffULL;
 				u64 a0 = ord ? tr->in[0][1] : tr->in[0][0];
 				u64 b0 = ord ? tr->in[0][0] : tr->in[0][1];

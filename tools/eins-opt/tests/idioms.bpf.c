@@ -216,6 +216,17 @@ PROG(pos_shift_add, p[3] = x + (y << 3) + 40)
 PROG(pos_shift_add_mul, p[3] = x + y * 16 - 3)
 PROG(pos_shift_add_index, p[3] = (u64)&((u64 *)x)[y + 2])
 PROG(pos_shift_add_32bit, p[3] = (u32)(x + (y << 7) - 5))
+/*
+ * ptr += i << 2 alone, two insns: one LEA (x86-64) or ADD with a shifted
+ * register (arm64) for a shift of 1 to 3; an element of 16 bytes (a
+ * shift of 4) takes MOV, SHL and LEA on x86-64, so it stays
+ */
+PROG(pos_shift_add_ptr_index, p[3] = ((u32 *)(long)y)[x & 63])
+PROG(neg_ptr_index_shift4, {
+	struct pair { u64 a, b; } *t = (struct pair *)(long)y;
+
+	p[3] = t[x & 63].a;
+})
 /* high multiply from 32-bit halves, two spellings */
 PROG(pos_mul_high_halves, {
 	u64 al = (u32)x, ah = x >> 32, bl = (u32)y, bh = y >> 32;
