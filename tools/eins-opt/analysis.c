@@ -313,6 +313,100 @@ static void rel_step(const struct ana *a, unsigned int i, struct consts *c)
 	}
 }
 
+/*
+ * Whether insn i leaves the upper 32 bits of its result zero, given the
+ * registers @hz whose upper halves are zero before it: 32-bit ALU ops and
+ * byte swaps of 32 bits or less (they zero-extend), loads of 4 bytes or
+ * less, a mask or move of a non-negative immediate, a right shift by 32
+ * or more, and ops that cannot set bits their zero-half operands lack.
+ */
+static bool hz_result(const struct ana *a, unsigned int i, u16 hz)
+{
+	const struct bpf_insn *in = &a->insn[i];
+	bool dst = hz & bit(in->dst_reg), x = BPF_SRC(in->code) == BPF_X;
+	bool src = x ? !!(hz & bit(in->src_reg)) : in->imm >= 0;
+
+	if (a->kind[i] == K_LDX)
+		return BPF_MODE(in->code) == BPF_MEM && BPF_SIZE(in->code) != BPF_DW;
+	if (a->kind[i] != K_ALU)
+		return false;
+	if (BPF_OP(in->code) == BPF_END)
+		return in->imm <= 32;
+	if (BPF_CLASS(in->code) == BPF_ALU)
+		return true;
+	switch (BPF_OP(in->code)) {
+	case BPF_MOV:
+		return !in->off && src;
+	case BPF_AND:
+		return dst || src;
+	case BPF_OR:
+	case BPF_XOR:
+		return dst && src;
+	case BPF_RSH:
+		return dst || (!x && in->imm >= 32);
+	case BPF_DIV:
+	case BPF_MOD:
+		return dst && !in->off;	/* unsigned: no larger than dst */
+	default:
+		return false;
+	}
+}
+
+static void hz_step(const struct ana *a, unsigned int i, struct consts *c)
+{
+	bool z = hz_result(a, i, c->hz);
+	int d = a->insn[i].dst_reg;
+
+	if (a->kind[i] == K_OTHER)
+		c->hz = 0;
+	c->hz &= ~a->def[i];
+	if (d < SEM_NREGS && (a->def[i] & bit(d)) &&
+	    (z || ((c->known & bit(d)) && !(c->v[d] >> 32))))
+		c->hz |= bit(d);
+}
+
+/*
+ * What the edge from the conditional jump at p to i tells: an unsigned
+ * bound below 2^32 on a register (log2l's "if (v < 1ULL << 32)" arm, a
+ * compare with a constant in a register or an immediate) zeroes its
+ * upper half there.
+ */
+static void edge_facts(const struct ana *a, unsigned int p, unsigned int i,
+		       struct consts *c)
+{
+	const struct bpf_insn *in = &a->insn[p];
+	bool taken = jump_dest(in, p) == i, fall = p + 1 == i;
+	int op = BPF_OP(in->code), r = in->dst_reg, n;
+	u64 k, lim;
+
+	if (a->kind[p] != K_JUMP || taken == fall ||
+	    BPF_CLASS(in->code) != BPF_JMP || r >= SEM_NREGS)
+		return;
+	if (BPF_SRC(in->code) == BPF_K) {
+		if (in->imm < 0)
+			return;
+		k = in->imm;
+	} else if (in->src_reg < SEM_NREGS && (c->known & bit(in->src_reg)) &&
+		   !(c->known & bit(r))) {
+		k = c->v[in->src_reg];
+	} else if (in->src_reg < SEM_NREGS && (c->known & bit(r)) &&
+		   !(c->known & bit(in->src_reg))) {
+		/* k OP src: the same bound on src, the other way round */
+		k = c->v[r];
+		r = in->src_reg;
+		op = op == BPF_JGT ? BPF_JLT : op == BPF_JGE ? BPF_JLE :
+		     op == BPF_JLT ? BPF_JGT : op == BPF_JLE ? BPF_JGE : op;
+	} else {
+		return;
+	}
+	/* lim: r < lim on this edge, 0 if no bound */
+	n = fall ? (op == BPF_JGT ? BPF_JLE : op == BPF_JGE ? BPF_JLT :
+		    op == BPF_JNE ? BPF_JEQ : 0) : op;
+	lim = n == BPF_JLT ? k : (n == BPF_JLE || n == BPF_JEQ) && k < ~0ULL ? k + 1 : 0;
+	if (lim && lim <= 1ULL << 32)
+		c->hz |= bit(r);
+}
+
 /* transfer constants and relations through insn i */
 void const_step(const struct ana *a, unsigned int i, struct consts *c)
 {
@@ -325,7 +419,7 @@ void const_step(const struct ana *a, unsigned int i, struct consts *c)
 		sem_alu(in, r);
 		c->known |= bit(d);
 		c->v[d] = r[d];
-		return;
+		goto hz;
 	}
 	if (a->kind[i] == K_ALU && d < SEM_NREGS &&
 	    (a->use[i] & ~c->known) == 0) {
@@ -334,12 +428,14 @@ void const_step(const struct ana *a, unsigned int i, struct consts *c)
 		if (sem_alu(in, r)) {
 			c->known |= bit(d);
 			c->v[d] = r[d];
-			return;
+			goto hz;
 		}
 	}
 	if (a->kind[i] == K_OTHER)
 		c->known = 0;	/* sites, atomics, legacy loads */
 	c->known &= ~a->def[i];
+hz:
+	hz_step(a, i, c);
 }
 
 static void meet(struct consts *dst, const struct consts *src, bool *first)
@@ -351,6 +447,7 @@ static void meet(struct consts *dst, const struct consts *src, bool *first)
 		*first = false;
 		return;
 	}
+	dst->hz &= src->hz;
 	for (k = 0; k < SEM_NREGS; k++) {
 		if ((dst->known & bit(k)) &&
 		    (!(src->known & bit(k)) || src->v[k] != dst->v[k]))
@@ -389,8 +486,12 @@ static void constants(struct ana *a)
 				continue;
 			if (!a->func_start[i])
 				for (p = 0; p < npred[i]; p++)
-					if (done[preds[i][p]])
-						meet(&in, &out[preds[i][p]], &first);
+					if (done[preds[i][p]]) {
+						struct consts e = out[preds[i][p]];
+
+						edge_facts(a, preds[i][p], i, &e);
+						meet(&in, &e, &first);
+					}
 			/*
 			 * Not reached yet: a block that only later insns jump
 			 * to waits for them rather than starting from nothing
@@ -398,8 +499,10 @@ static void constants(struct ana *a)
 			 */
 			if (first && !a->func_start[i] && npred[i])
 				continue;
-			if (first)
+			if (first) {
 				in.known = 0;
+				in.hz = 0;
+			}
 			o = in;
 			const_step(a, i, &o);
 			if (!done[i] || memcmp(&o, &out[i], sizeof(o)) ||

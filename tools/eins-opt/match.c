@@ -62,6 +62,7 @@ struct trials {
 	struct bpf_insn dop;	/* that relation's op (code 0: a copy) */
 	u64 in[NR_TRIALS][2];
 	u64 out[NR_TRIALS];
+	u16 hz;			/* leaves whose upper halves are zero */
 };
 
 /* the registers at the cut on trial @t: constants, leaves, relations */
@@ -94,10 +95,16 @@ static bool match_one(const struct trials *tr, struct cand *c, int leaf_reg)
 {
 	int n, w, lsb, len, k, s;
 
-	/* rotate by a constant */
+	/*
+	 * rotate by a constant; not where the bits it wraps around are
+	 * always zero (a leaf whose upper half is zero, shifted left): that
+	 * is a shift
+	 */
 	for (w = 64; w >= 32; w -= 32)
 		for (n = 1; n < w; n++)
-			if (ALL_TRIALS(out == rotl(x, n, w))) {
+			if (ALL_TRIALS(out == rotl(x, n, w)) &&
+			    !ALL_TRIALS(out == ((x << n) & (w == 64 ? ~0ULL : 0xffffffffULL))) &&
+			    !ALL_TRIALS(out == ((x & (w == 64 ? ~0ULL : 0xffffffffULL)) >> (w - n)))) {
 				cand_set(c, EINS_OP_ROTATE, w == 32 ? EINS_ROT_32 : 0,
 					 n, 2, 1);
 				c->regs[1] = leaf_reg;
@@ -189,8 +196,13 @@ static bool match_one(const struct trials *tr, struct cand *c, int leaf_reg)
 					continue;
 				if (!ALL_TRIALS(out == (((x & wm) >> lsb) & m)))
 					continue;
-				/* a shift or a mask alone is one insn already */
-				if (lsb == 0 || lsb + len == w)
+				/*
+				 * a shift or a mask alone is one insn already
+				 * (also where the field's top is the leaf's,
+				 * whose upper half is zero)
+				 */
+				if (lsb == 0 || lsb + len == w ||
+				    ALL_TRIALS(out == ((x & wm) >> lsb)))
 					return false;
 				cand_set(c, EINS_OP_EXTRACT, w == 32 ? EINS_EXT_32 : 0,
 					 EINS_EXT_IMM(lsb, len), 2, 0);
@@ -419,6 +431,9 @@ static bool eval_slice(const struct ana *a, const struct cand *c,
 		 */
 		if (tr->nr_leaves == 2 && t == NR_TRIALS - 1)
 			tr->in[t][1] = tr->in[t][0];
+		for (l = 0; l < tr->nr_leaves; l++)
+			if (tr->hz & bit(tr->leaf[l]))
+				tr->in[t][l] &= 0xffffffffULL;
 		trial_regs(k, tr, t, r);
 		if (!run_slice(a, c, r, NULL))
 			return false;
@@ -663,7 +678,14 @@ evaluate:
 				}
 			}
 			tr.nr_leaves = nl;
+			/* (a leaf loaded in the window: nothing known of it) */
+			tr.hz = k->hz & ~leaves_ld;
 			if (!eval_slice(a, &m, k, &tr, lo_half))
+				goto next;
+			/* a constant result (the known upper half shifted down) is no op's */
+			for (r = 1; r < NR_TRIALS && tr.out[r] == tr.out[0]; r++)
+				;
+			if (r == NR_TRIALS)
 				goto next;
 			if (nl == 1 && loads[tr.leaf[0]] >= 0 && !(needed & k->known) &&
 			    match_swap_load(a, loads[tr.leaf[0]], &tr, &m)) {
@@ -975,6 +997,8 @@ bool search_table(const struct ana *a, unsigned int ld, struct cand *c)
 		u64 reg[SEM_NREGS];
 
 		tr.in[t][0] = trial_value(t, 0);
+		if (a->cin[first].hz & bit(leaf))
+			tr.in[t][0] &= 0xffffffffULL;
 		trial_regs(&a->cin[first], &tr, t, reg);
 		if (run_table_slice(a, c, reg, val[t]))
 			return false;

@@ -150,8 +150,8 @@ static bool unsat_cases(Z3_context c, Z3_solver base_sol,
 
 /*
  * Prove that @old and @new (both @nold/@nnew insns) leave the registers in
- * @live and memory equal, given the constants @k of registers in @live_in
- * (and @tab's table, if set).
+ * @live and memory equal, given what @k knows of registers in @live_in
+ * (constants, relations, zero upper halves) and @tab's table, if set.
  */
 bool prove(const struct bpf_insn *old, int nold, const struct bpf_insn *new,
 	   int nnew, u16 live, u16 hi_live, const struct consts *k,
@@ -176,6 +176,11 @@ bool prove(const struct bpf_insn *old, int nold, const struct bpf_insn *new,
 		if (k->known & live_in & bit(i))
 			Z3_solver_assert(c, sol, Z3_mk_eq(c, s0.r[i],
 				Z3_mk_unsigned_int64(c, k->v[i], Z3_mk_bv_sort(c, 64))));
+	for (i = 0; i < SEM_NREGS; i++)
+		if (k->hz & live_in & bit(i))
+			Z3_solver_assert(c, sol, Z3_mk_eq(c,
+				Z3_mk_extract(c, 63, 32, s0.r[i]),
+				Z3_mk_unsigned_int64(c, 0, Z3_mk_bv_sort(c, 32))));
 	for (i = 0; i < SEM_NREGS; i++)
 		if (k->related & live_in & bit(i)) {
 			/* i = rop[i] of a copy of rbase[i], as the analysis proved */

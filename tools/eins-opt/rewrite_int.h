@@ -47,6 +47,8 @@ struct consts {
 	u16 related;
 	unsigned char rbase[SEM_NREGS];
 	struct bpf_insn rop[SEM_NREGS];
+	/* registers whose upper 32 bits are zero (hz_step, edge_facts) */
+	u16 hz;
 };
 
 /* analysis of one code section */

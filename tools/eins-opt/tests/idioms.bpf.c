@@ -144,8 +144,8 @@ PROG(pos_bitcount_loop, {
  * log2 and log2l of libbpf-tools' bits.bpf.h, verbatim but for the names:
  * a ladder of selects, compares and shifts, which is clz(v | 1) ^ 31
  * (log2l's high half: + 32).  log2l's other arm compares the 64-bit v
- * with 0xffff, which is log2 only given v < 2^32 (the branch's): its
- * steps are selects.  A latency histogram's slot clamps the log2.
+ * with 0xffff, which is log2 only given v < 2^32, the branch's bound,
+ * which the analysis knows.  A latency histogram's slot clamps the log2.
  */
 static __always_inline u64 bits_log2(u32 v)
 {
@@ -171,6 +171,24 @@ static __always_inline u64 bits_log2l(u64 v)
 
 PROG(pos_bitcount_log2, p[3] = bits_log2((u32)x))
 PROG(pos_bitcount_log2l, p[3] = bits_log2l(x))
+/*
+ * log2l's low arm alone: bits_log2's ladder on the 64-bit v, which the
+ * branch bounds below 2^32 (its 64-bit compares are log2's only there);
+ * without the bound the same ladder is no clz
+ */
+PROG(pos_bitcount_log2l_low_arm, {
+	if (x < 1ULL << 32)
+		p[3] = bits_log2l(x);
+})
+PROG(neg_no_bitcount_log2_ladder_u64, {
+	u64 v = x, r, shift;
+
+	r = (v > 0xFFFF) << 4; v >>= r;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	p[3] = r | (v >> 1);
+})
 /*
  * samples/bpf/tracex3's log2l, -1 for 0: 63 - clz64(n); of a difference,
  * as tracex3 takes it of a time's delta
