@@ -26,7 +26,8 @@
  * Windows never contain jumps into their middle (they lie in one basic
  * block, or a select's two, or span hammocks, jumps over one move whose
  * jump and move are both in the slice: log2's ladder), calls, relocated
- * insns or existing sites.
+ * insns (but for a table lookup's table address, which the site drops) or
+ * existing sites.
  * Rewriting runs in rounds, re-analysing after each, so a window found
  * inside another's leftover insns is taken in the next round.
  *
