@@ -942,11 +942,12 @@ bool search_table(const struct ana *a, unsigned int ld, struct cand *c)
 	static u64 val[NR_TRIALS][MAX_WALK];
 	const struct bpf_insn *l = &a->insn[ld];
 	unsigned int i, lo = window_floor(a, ld), first = ld, tab = 0;
+	unsigned int at[MAX_WALK];	/* the slice, from the load back */
 	const unsigned char *bytes = NULL;
 	size_t len = 0;
 	u16 needed, vars;
 	struct trials tr = {};
-	int t, w, leaf;
+	int t, w, leaf, n = 0;
 
 	if (a->kind[ld] != K_LDX || BPF_MODE(l->code) != BPF_MEM || a->used[ld] ||
 	    !(a->live_out[ld] & bit(l->dst_reg)))
@@ -968,6 +969,7 @@ bool search_table(const struct ana *a, unsigned int ld, struct cand *c)
 			break;
 		}
 		first = i;
+		at[n++] = i;
 	}
 	vars = needed & ~a->cin[first].known;
 	if (!tab || first + MAX_WALK <= ld || (needed & bit(10)) ||
@@ -980,16 +982,10 @@ bool search_table(const struct ana *a, unsigned int ld, struct cand *c)
 	c->table_at = tab;
 	c->table = bytes;
 	c->table_len = len;
-	needed = a->use[ld];
+	c->slice_len = n + 1;
 	slice_set(c, ld);
-	for (i = ld; i-- > first;) {
-		if (a->kind[i] == K_LD64_HI || !(a->def[i] & needed))
-			continue;
-		slice_set(c, i);
-		c->slice_len++;
-		needed = (needed & ~a->def[i]) | (i + 1 == tab ? 0 : a->use[i]);
-	}
-	c->slice_len++;
+	while (n--)
+		slice_set(c, at[n]);
 	tr.nr_leaves = 1;
 	tr.leaf[0] = leaf;
 	tr.derived = -1;
