@@ -82,10 +82,9 @@ static void trial_regs(const struct consts *k, const struct trials *tr,
 	}
 }
 
-#define ALL_TRIALS(cond) ALL_TRIALS_OF(tr, cond)
-#define ALL_TRIALS_OF(tr, cond) ({ int __t; bool __ok = true;		\
+#define ALL_TRIALS(cond) ({ int __t; bool __ok = true;			\
 	for (__t = 0; __t < NR_TRIALS && __ok; __t++) {			\
-		u64 x = (tr)->in[__t][0], y = (tr)->in[__t][1], out = (tr)->out[__t]; \
+		u64 x = tr->in[__t][0], y = tr->in[__t][1], out = tr->out[__t]; \
 		(void)x; (void)y;					\
 		__ok = (cond);						\
 	}								\
@@ -946,7 +945,7 @@ bool search_table(const struct ana *a, unsigned int ld, struct cand *c)
 	const unsigned char *bytes = NULL;
 	size_t len = 0;
 	u16 needed, vars;
-	struct trials tr = {};
+	struct trials lookup = {}, *tr = &lookup;
 	int t, w, leaf, n = 0;
 
 	if (a->kind[ld] != K_LDX || BPF_MODE(l->code) != BPF_MEM || a->used[ld] ||
@@ -986,26 +985,26 @@ bool search_table(const struct ana *a, unsigned int ld, struct cand *c)
 	slice_set(c, ld);
 	while (n--)
 		slice_set(c, at[n]);
-	tr.nr_leaves = 1;
-	tr.leaf[0] = leaf;
-	tr.derived = -1;
+	tr->nr_leaves = 1;
+	tr->leaf[0] = leaf;
+	tr->derived = -1;
 	for (t = 0; t < NR_TRIALS; t++) {
 		u64 reg[SEM_NREGS];
 
-		tr.in[t][0] = trial_value(t, 0);
+		tr->in[t][0] = trial_value(t, 0);
 		if (a->cin[first].hz & bit(leaf))
-			tr.in[t][0] &= 0xffffffffULL;
-		trial_regs(&a->cin[first], &tr, t, reg);
+			tr->in[t][0] &= 0xffffffffULL;
+		trial_regs(&a->cin[first], tr, t, reg);
 		if (run_table_slice(a, c, reg, val[t]))
 			return false;
-		tr.out[t] = reg[c->d];
+		tr->out[t] = reg[c->d];
 	}
 	/* the insn that isolates the lowest set bit, for the proof */
 	for (i = first; i < ld && !c->split_at; i++) {
 		if (!in_slice(c, i) || a->kind[i] != K_ALU)
 			continue;
 		for (t = 0; t < NR_TRIALS; t++) {
-			u64 x = tr.in[t][0], v = val[t][i - first];
+			u64 x = tr->in[t][0], v = val[t][i - first];
 
 			if (v != (x & -x) && v != (x & -x & 0xffffffffULL))
 				break;
@@ -1015,15 +1014,14 @@ bool search_table(const struct ana *a, unsigned int ld, struct cand *c)
 			c->split_reg = a->insn[i].dst_reg;
 		}
 	}
-	if (match_one(&tr, c, leaf) && c->op == EINS_OP_BITCOUNT)
+	if (match_one(tr, c, leaf) && c->op == EINS_OP_BITCOUNT)
 		return true;
 	c->nr_post = 0;
 	c->post_shift = 0;
 	for (w = 64; w >= 32; w -= 32) {
-		const struct trials *trp = &tr;
 		u64 m = w == 64 ? ~0ULL : 0xffffffffULL;
 
-		if (!ALL_TRIALS_OF(trp, out == (ctz(x & m, w) & (w - 1))))
+		if (!ALL_TRIALS(out == (ctz(x & m, w) & (w - 1))))
 			continue;
 		cand_set(c, EINS_OP_BITCOUNT, EINS_BC_CTZ | (w == 32 ? EINS_BC_32 : 0),
 			 0, 2, 2);
